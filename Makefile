@@ -1,0 +1,89 @@
+# rfsec: build the module and the tools, and run the test bed.
+#
+#   make                 kernel/rfsec.ko (running kernel's headers, else the
+#                        newest installed Debian headers) and user/ programs
+#   make KDIR=DIR        build the module against the header tree DIR
+#   make KVER=VERSION    build the module for one kernel version
+#   make deps            install every package the build and tests need (root)
+#   make check           the whole selftest suite on Debian's 6.1 and 6.12
+#   make demo            the demonstration in a guest on the default kernel
+#   make shell [LINE=6.12]  a root shell in a guest with two controllers
+#   make lint            checkpatch and sparse on both kernels
+#   make clean
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD := $(TOP)/build
+KERNELS := $(TOP)/selftests/vm/kernels.sh
+LINE ?= 6.1
+
+# Where the headers for KVER live: the host's own, or the extracted cache.
+kdir_of = $(firstword $(wildcard /lib/modules/$(1)/build/Makefile \
+	/usr/src/linux-headers-$(1)/Makefile \
+	$(BUILD)/kernels/$(1)/root/usr/src/linux-headers-$(1)/Makefile))
+
+ifneq ($(KVER),)
+KDIR ?= $(patsubst %/Makefile,%,$(call kdir_of,$(KVER)))
+endif
+KDIR ?= $(patsubst %/Makefile,%,$(firstword \
+	$(wildcard /lib/modules/$(shell uname -r)/build/Makefile) \
+	$(lastword $(shell ls -d /usr/src/linux-headers-*-amd64/Makefile \
+		$(BUILD)/kernels/*/root/usr/src/linux-headers-*/Makefile \
+		2>/dev/null | sort -V))))
+
+.PHONY: all module kmod user selftests deps kernels check demo shell lint \
+	clean
+
+all: module user
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers found: run 'make deps' or give KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+# The module for one exact kernel, built in its own folder so that builds
+# for several kernels (and Kbuild's clean) never touch each other.
+kmod:
+	@test -n "$(KVER)" -a -n "$(KDIR)" || { echo "kmod: give KVER= of a fetched kernel" >&2; exit 1; }
+	@mkdir -p $(BUILD)/kmod/$(KVER)
+	@cp -a $(TOP)/Kbuild $(TOP)/kernel $(BUILD)/kmod/$(KVER)/
+	$(MAKE) -s -C $(KDIR) M=$(BUILD)/kmod/$(KVER) W=1 modules
+
+user:
+	$(MAKE) -C $(TOP)/user
+
+selftests:
+	$(MAKE) -C $(TOP)/selftests
+
+deps:
+	$(TOP)/selftests/vm/deps.sh
+
+kernels:
+	for l in $$($(KERNELS) lines); do $(KERNELS) fetch $$l || exit 1; done
+
+check: deps
+	$(TOP)/selftests/check.sh
+
+demo: deps user selftests
+	@v=$$($(KERNELS) fetch $(LINE)) && \
+	$(MAKE) -s kmod KVER=$$v && \
+	$(TOP)/selftests/vm/run-guest.sh $$v demo && \
+	cat $(BUILD)/results/$$v/demo.log
+
+shell: user selftests
+	@v=$$($(KERNELS) fetch $(LINE)) && \
+	$(MAKE) -s kmod KVER=$$v && \
+	$(TOP)/selftests/vm/run-guest.sh $$v shell
+
+lint: deps
+	$(TOP)/selftests/lint.sh
+	for l in $$($(KERNELS) lines); do \
+		v=$$($(KERNELS) fetch $$l) && $(MAKE) -s kmod KVER=$$v C=2 || exit 1; \
+	done
+
+clean:
+	$(MAKE) -C $(TOP)/user clean
+	-$(MAKE) -C $(TOP)/selftests clean
+	rm -rf $(BUILD)/kmod $(BUILD)/results
+	rm -f $(TOP)/kernel/*.o $(TOP)/kernel/.*.cmd $(TOP)/kernel/*.ko \
+		$(TOP)/kernel/*.mod $(TOP)/kernel/*.mod.c $(TOP)/.*.cmd \
+		$(TOP)/kernel/modules.order $(TOP)/modules.order \
+		$(TOP)/Module.symvers

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rfsec: end-to-end encrypted Bluetooth RFCOMM sockets.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "version.h"
+#include "netlink.h"
+#include "sock.h"
+#include "uapi/rfsec.h"
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/printk.h>
+#include <linux/stringify.h>
+#include <net/genetlink.h>
+
+static int __init rfsec_mod_init(void)
+{
+	int ret;
+
+	ret = rfsec_genl_init();
+	if (ret < 0)
+		goto err_genl;
+
+	ret = rfsec_sock_init();
+	if (ret < 0)
+		goto err_sock;
+
+	pr_info("rfsec " RFSEC_VERSION " loaded, BTPROTO_RFSEC %d\n",
+		BTPROTO_RFSEC);
+	return 0;
+
+err_sock:
+	rfsec_genl_uninit();
+err_genl:
+	return ret;
+}
+
+static void __exit rfsec_mod_exit(void)
+{
+	rfsec_sock_uninit();
+	rfsec_genl_uninit();
+}
+
+module_init(rfsec_mod_init);
+module_exit(rfsec_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("End-to-end encrypted Bluetooth RFCOMM sockets");
+MODULE_AUTHOR("rfsec developers");
+MODULE_VERSION(RFSEC_VERSION);
+/* socket(AF_BLUETOOTH, *, BTPROTO_RFSEC) loads us through bt_sock_create(). */
+MODULE_ALIAS("bt-proto-" __stringify(BTPROTO_RFSEC));
+/* So does resolving the generic netlink family by name. */
+MODULE_ALIAS_GENL_FAMILY(RFSEC_GENL_NAME);
+/* rfcomm.ko exports nothing, so only a soft dependency can load it first. */
+MODULE_SOFTDEP("pre: rfcomm");

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The rfsec socket family: what applications hold.
+ */
+
+#ifndef RFSEC_SOCK_H
+#define RFSEC_SOCK_H
+
+#include <linux/container_of.h>
+#include <linux/net.h>
+#include <net/bluetooth/bluetooth.h>
+
+/*
+ * An rfsec socket. bt_sock must come first: the Bluetooth core helpers
+ * (bt_sock_alloc(), bt_sock_poll(), the accept queue) treat every socket of
+ * the family as a struct bt_sock.
+ */
+struct rfsec_sock {
+	struct bt_sock bt;
+	/*
+	 * The in-kernel RFCOMM socket this one rides on. Created on first
+	 * use, in process context, under lock_sock(); see rfsec_sock_create().
+	 */
+	struct socket *transport;
+};
+
+static inline struct rfsec_sock *rfsec_sk(struct sock *sk)
+{
+	return container_of(sk, struct rfsec_sock, bt.sk);
+}
+
+int rfsec_sock_init(void);
+void rfsec_sock_uninit(void);
+unsigned int rfsec_sock_count(void);
+
+#endif /* RFSEC_SOCK_H */

@@ -1,0 +1,27 @@
+# TAP helpers for the shell selftests: each check prints one "ok"/"not ok"
+# line; t_done prints the plan and exits non-zero if anything failed.
+_t_n=0
+_t_failed=0
+
+t_ok() { _t_n=$((_t_n + 1)); echo "ok $_t_n $*"; }
+t_fail() { _t_n=$((_t_n + 1)); _t_failed=$((_t_failed + 1)); echo "not ok $_t_n $*"; }
+t_skip() { _t_n=$((_t_n + 1)); echo "ok $_t_n $1 # SKIP $2"; }
+t_diag() { sed 's/^/# /'; }
+
+# t_check NAME COMMAND...: passes when COMMAND succeeds.
+t_check() {
+	local name=$1
+	shift
+	if "$@"; then t_ok "$name"; else t_fail "$name"; fi
+}
+
+t_done() {
+	echo "1..$_t_n"
+	[ "$_t_failed" = 0 ]
+	exit $?
+}
+
+# Address of a local controller, as hciconfig prints it.
+bt_addr() {
+	hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'
+}

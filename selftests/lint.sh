@@ -1,0 +1,28 @@
+#!/bin/bash
+# checkpatch.pl (from Debian's linux-source-6.1) over every kernel source
+# file. Prints TAP lines; exits non-zero on any error or warning.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cp_dir=$top/build/checkpatch
+tarball=/usr/src/linux-source-6.1.tar.xz
+
+if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
+	mkdir -p "$cp_dir"
+	tar -xJf "$tarball" -C "$cp_dir" --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch || exit 1
+fi
+
+cd "$top" || exit 1
+files=$(git ls-files 'kernel/*.[ch]' 'kernel/**/*.[ch]' 2>/dev/null | sort -u)
+[ -n "$files" ] || files=$(find kernel -name '*.[ch]' | sort)
+# shellcheck disable=SC2086
+out=$("$cp_dir/scripts/checkpatch.pl" --no-tree --terse --show-types -f $files 2>&1)
+if [ -z "$(echo "$out" | grep -E ': (ERROR|WARNING):')" ]; then
+	echo "ok - checkpatch.pl: kernel/ has no errors or warnings"
+else
+	echo "$out" | grep -E ': (ERROR|WARNING|CHECK):' | sed 's/^/# /'
+	echo "not ok - checkpatch.pl: kernel/ has no errors or warnings"
+	exit 1
+fi

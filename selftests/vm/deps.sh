@@ -1,0 +1,35 @@
+#!/bin/bash
+# Installs, by Debian package name, everything that building rfsec, booting
+# test guests and running the selftests needs. Idempotent: a second run only
+# refreshes the package lists and installs nothing.
+#
+# Kernel images are never installed here (that would touch the host's boot
+# set-up); kernels.sh downloads and extracts them into the build tree.
+set -euo pipefail
+
+pkgs=(
+	gcc gcc-12 make libc6-dev pkg-config bc xz-utils sparse git
+	linux-headers-amd64
+	linux-source-6.1
+	qemu-system-x86 busybox-static kmod cpio
+	bluez bluez-test-tools libbluetooth-dev python3-bluez
+	libmnl-dev libssl-dev
+)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: installing packages needs root (run with sudo)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+echo "deps: all build and test packages are installed"

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Runs as the guest's init once the host's root is mounted: brings up
+# Bluetooth with virtual controllers, runs one job (tests, demo or shell),
+# then checks that rfsec unloads, saves the kernel log and powers off.
+# Variables from the kernel command line: rfsec_top, rfsec_mode,
+# rfsec_controllers.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=linux
+top=${rfsec_top:?}
+mode=${rfsec_mode:-tests}
+n=${rfsec_controllers:-2}
+
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /out /dev/pts
+mount -t 9p -o trans=virtio,version=9p2000.L out /out
+mount -t devpts devpts /dev/pts
+echo 1 > /proc/sys/kernel/sysrq
+hostname rfsec-guest
+ip link set lo up 2>/dev/null
+
+poweroff_now() {
+	sync
+	echo o > /proc/sysrq-trigger
+	sleep 30
+}
+
+log() { echo "guest: $*"; }
+
+bt_up() {
+	local i
+	modprobe -a bluetooth rfcomm hci_vhci || return 1
+	btvirt -l"$n" > /tmp/btvirt.log 2>&1 &
+	btvirt_pid=$!
+	for i in $(seq 100); do
+		[ -e "/sys/class/bluetooth/hci$((n - 1))" ] && break
+		sleep 0.1
+	done
+	for i in $(seq 0 $((n - 1))); do
+		hciconfig "hci$i" up || return 1
+		hciconfig "hci$i" piscan || return 1
+	done
+}
+
+if ! bt_up; then
+	log "bringing up $n virtual controllers failed"
+	cat /tmp/btvirt.log
+fi
+modprobe rfsec || log "modprobe rfsec failed"
+uname -r > /out/kernel
+
+case "$mode" in
+tests)
+	"$top/selftests/run_tests.sh" /out ;;
+demo)
+	"$top/selftests/demo.sh" ;;
+shell)
+	echo "rfsec guest shell: hci0..hci$((n - 1)) are up, rfsec is loaded; the"
+	echo "repository is at $top. 'exit' powers the guest off."
+	setsid -c bash -l < /dev/ttyS0 > /dev/ttyS0 2>&1 ;;
+esac
+
+# The end of every run: the module must unload, and the log must be kept.
+kill "$btvirt_pid" 2>/dev/null
+if grep -q '^rfsec ' /proc/modules; then
+	rmmod rfsec 2> /out/rmmod.err
+	echo $? > /out/rmmod.rc
+else
+	echo "rfsec was not loaded at the end of the run" > /out/rmmod.err
+	echo 1 > /out/rmmod.rc
+fi
+dmesg > /out/dmesg.txt
+touch /out/finished
+poweroff_now

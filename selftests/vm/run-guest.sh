@@ -1,0 +1,71 @@
+#!/bin/bash
+# Boots one Debian kernel under QEMU with the host's root file system and the
+# rfsec module built for that kernel, and runs one job in it:
+#   run-guest.sh [-t SECONDS] [-n CONTROLLERS] VERSION tests|demo|shell
+# Results, the kernel log and the console log land in build/results/VERSION/.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+timeout_s=900
+controllers=2
+while getopts "t:n:" opt; do
+	case "$opt" in
+	t) timeout_s=$OPTARG ;;
+	n) controllers=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+ver=${1:?usage: run-guest.sh [-t SECONDS] [-n CONTROLLERS] VERSION tests|demo|shell}
+mode=${2:-tests}
+
+kdir=$("$here/kernels.sh" kdir "$ver")
+root=$(cd "$kdir/../../.." && pwd)
+ko=$top/build/kmod/$ver/kernel/rfsec.ko
+out=$top/build/results/$ver
+[ -f "$root/boot/vmlinuz-$ver" ] || { echo "run-guest: kernel $ver is not fetched" >&2; exit 1; }
+[ -f "$ko" ] || { echo "run-guest: $ko is not built" >&2; exit 1; }
+
+# The module goes where the guest's modprobe looks, so that the
+# bt-proto-7 and genl family aliases load it on first use.
+install -D -m 644 "$ko" "$root/lib/modules/$ver/updates/rfsec.ko"
+depmod -b "$root" "$ver"
+
+initrd=$root/../initramfs.gz
+if [ ! -f "$initrd" ] || [ "$here/initramfs-init" -nt "$initrd" ] ||
+   [ "$here/mkinitramfs.sh" -nt "$initrd" ]; then
+	"$here/mkinitramfs.sh" "$ver" "$initrd"
+fi
+
+rm -rf "$out"
+mkdir -p "$out"
+cmdline="console=ttyS0 panic=-1 loglevel=4 rfsec_script=$here/guest-init.sh"
+cmdline+=" rfsec_modules=$root/lib/modules rfsec_top=$top rfsec_mode=$mode"
+cmdline+=" rfsec_controllers=$controllers"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2
+	-nographic -no-reboot -nodefaults -serial mon:stdio
+	-kernel "$root/boot/vmlinuz-$ver" -initrd "$initrd" -append "$cmdline"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$out,mount_tag=out,security_model=none")
+
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}"
+fi
+
+set +e
+timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" < /dev/null > "$out/console.log" 2>&1
+rc=$?
+set -e
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "run-guest: $ver did not finish within ${timeout_s}s; last console lines:" >&2
+	tail -n 40 "$out/console.log" >&2
+	echo "timeout" > "$out/guest-status"
+	exit 1
+fi
+if [ ! -f "$out/finished" ]; then
+	echo "run-guest: $ver stopped before its job finished (qemu exit $rc); last console lines:" >&2
+	tail -n 40 "$out/console.log" >&2
+	exit 1
+fi

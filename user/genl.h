@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * How the rfsec tool talks to the kernel module: generic netlink through
+ * libmnl. Nothing else in the tool knows about sockets or sequence numbers.
+ */
+
+#ifndef RFSEC_USER_GENL_H
+#define RFSEC_USER_GENL_H
+
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+struct rfsec_genl;
+
+/*
+ * Open a connection and resolve the rfsec family. On failure, prints a
+ * message the user can act on and returns NULL.
+ */
+struct rfsec_genl *rfsec_genl_open(void);
+
+void rfsec_genl_close(struct rfsec_genl *genl);
+
+/*
+ * Start a request for @cmd in the connection's buffer. @flags adds to
+ * NLM_F_REQUEST | NLM_F_ACK (e.g. NLM_F_DUMP). The caller may append
+ * attributes with mnl_attr_put_*() before rfsec_genl_call().
+ */
+struct nlmsghdr *rfsec_genl_request(struct rfsec_genl *genl, uint8_t cmd,
+				    uint16_t flags);
+
+/*
+ * Send @req and feed every reply message to @reply_cb until the kernel's
+ * ACK or NLMSG_DONE. @reply_cb returns MNL_CB_OK, or MNL_CB_ERROR with errno
+ * set. Returns 0, or -1 after printing why it failed.
+ */
+int rfsec_genl_call(struct rfsec_genl *genl, struct nlmsghdr *req,
+		    mnl_cb_t reply_cb, void *data);
+
+#endif /* RFSEC_USER_GENL_H */

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rfsec: configure end-to-end encrypted Bluetooth RFCOMM. This file only
+ * finds the subcommand and runs it.
+ */
+
+#include "subcommands.h"
+#include "version.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*main)(int argc, char *argv[]);
+	const char *summary;
+} subcommands[] = {
+	{ "version", version_main,
+	  "show the versions of this tool and of the kernel module" },
+};
+
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "Usage: rfsec <command> [<args>]\n\nCommands:\n");
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", subcommands[i].name,
+			subcommands[i].summary);
+	fprintf(out,
+		"\nRun 'rfsec <command> --help' for the options of a command.\n");
+}
+
+static int is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h") ||
+	       !strcmp(arg, "help");
+}
+
+int main(int argc, char *argv[])
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return RFSEC_EXIT_USAGE;
+	}
+	if (is_help(argv[1])) {
+		usage(stdout);
+		return RFSEC_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("rfsec tool %s\n", RFSEC_VERSION);
+		return RFSEC_EXIT_OK;
+	}
+
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].main(argc - 1, argv + 1);
+
+	fprintf(stderr, "rfsec: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return RFSEC_EXIT_USAGE;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The rfsec subcommands. Each lives in its own file and is entered like a
+ * program: argv[0] is the subcommand's name, the return value the exit code.
+ */
+
+#ifndef RFSEC_USER_SUBCOMMANDS_H
+#define RFSEC_USER_SUBCOMMANDS_H
+
+enum rfsec_exit {
+	RFSEC_EXIT_OK = 0,
+	RFSEC_EXIT_FAILURE = 1,	/* the command could not be carried out */
+	RFSEC_EXIT_USAGE = 2,	/* the command line was wrong */
+};
+
+int version_main(int argc, char *argv[]);
+
+#endif /* RFSEC_USER_SUBCOMMANDS_H */

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rfsec version: the tool's version and, from the kernel module, its
+ * version, protocol number and socket count.
+ */
+
+#include "genl.h"
+#include "subcommands.h"
+#include "rfsec.h"
+#include "version.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/genetlink.h>
+
+struct rfsec_module_info {
+	char version[64];
+	uint32_t proto;
+	uint32_t sockets;
+	bool has_version, has_proto, has_sockets;
+};
+
+static void version_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: rfsec version [dump]\n\n"
+		"Shows the versions of this tool and of the rfsec kernel module, the\n"
+		"Bluetooth protocol number of rfsec sockets and how many exist.\n\n"
+		"  dump    one line for scripts, fields separated by tabs:\n"
+		"          tool version, module version, protocol, sockets\n");
+}
+
+static int version_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct rfsec_module_info *info = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case RFSEC_A_VERSION:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		snprintf(info->version, sizeof(info->version), "%s",
+			 mnl_attr_get_str(attr));
+		info->has_version = true;
+		break;
+	case RFSEC_A_PROTO:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		info->proto = mnl_attr_get_u32(attr);
+		info->has_proto = true;
+		break;
+	case RFSEC_A_SOCKETS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		info->sockets = mnl_attr_get_u32(attr);
+		info->has_sockets = true;
+		break;
+	}
+	return MNL_CB_OK;	/* attributes from a newer module are skipped */
+}
+
+static int version_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), version_attr_cb,
+			      data);
+}
+
+static int version_get_module_info(struct rfsec_module_info *info)
+{
+	struct rfsec_genl *genl = rfsec_genl_open();
+	struct nlmsghdr *req;
+	int ret;
+
+	if (!genl)
+		return -1;
+	req = rfsec_genl_request(genl, RFSEC_CMD_GET_INFO, 0);
+	ret = rfsec_genl_call(genl, req, version_reply_cb, info);
+	rfsec_genl_close(genl);
+	if (ret)
+		return -1;
+
+	if (!info->has_version || !info->has_proto || !info->has_sockets) {
+		fprintf(stderr,
+			"rfsec: the kernel module's reply lacks information\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int version_show(bool dump)
+{
+	struct rfsec_module_info info = { 0 };
+
+	if (!dump)
+		printf("rfsec tool %s\n", RFSEC_VERSION);
+	fflush(stdout);		/* keep the order if stderr follows */
+
+	if (version_get_module_info(&info))
+		return RFSEC_EXIT_FAILURE;
+
+	if (dump)
+		printf("%s\t%s\t%u\t%u\n", RFSEC_VERSION, info.version,
+		       info.proto, info.sockets);
+	else
+		printf("rfsec module %s (BTPROTO_RFSEC %u, %u socket%s)\n",
+		       info.version, info.proto, info.sockets,
+		       info.sockets == 1 ? "" : "s");
+	return RFSEC_EXIT_OK;
+}
+
+int version_main(int argc, char *argv[])
+{
+	if (argc == 1)
+		return version_show(false);
+	if (argc == 2 && !strcmp(argv[1], "dump"))
+		return version_show(true);
+	if (argc == 2 && (!strcmp(argv[1], "--help") ||
+			  !strcmp(argv[1], "-h"))) {
+		version_usage(stdout);
+		return RFSEC_EXIT_OK;
+	}
+	version_usage(stderr);
+	return RFSEC_EXIT_USAGE;
+}
