@@ -1,8 +1,7 @@
 #!/bin/bash
 # The demonstration, run inside a guest by `make demo`: what rfsec does today
-# on two virtual Bluetooth controllers. Its output is kept in /out/demo.log.
+# on two virtual Bluetooth controllers. guest-init.sh keeps its output.
 top=$(cd "$(dirname "$0")/.." && pwd)
-exec > >(tee /out/demo.log) 2>&1
 
 say() { printf '\n== %s\n' "$*"; }
 a0=$(hciconfig hci0 | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p')

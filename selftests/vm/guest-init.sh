@@ -58,7 +58,7 @@ case "$mode" in
 tests)
 	"$top/selftests/run_tests.sh" /out ;;
 demo)
-	"$top/selftests/demo.sh" ;;
+	"$top/selftests/demo.sh" > /out/demo.log 2>&1 ;;
 shell)
 	echo "rfsec guest shell: hci0..hci$((n - 1)) are up, rfsec is loaded; the"
 	echo "repository is at $top. 'exit' powers the guest off."
