@@ -3,7 +3,7 @@
 # Bluetooth with virtual controllers, runs one job (tests, demo or shell),
 # then checks that rfsec unloads, saves the kernel log and powers off.
 # Variables from the kernel command line: rfsec_top, rfsec_mode,
-# rfsec_controllers.
+# rfsec_controllers, rfsec_only.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=linux
 top=${rfsec_top:?}
@@ -57,6 +57,8 @@ uname -r > /out/kernel
 case "$mode" in
 tests)
 	"$top/selftests/run_tests.sh" /out ;;
+bench)
+	"$top/selftests/bench.sh" /out ;;
 demo)
 	"$top/selftests/demo.sh" > /out/demo.log 2>&1 ;;
 shell)

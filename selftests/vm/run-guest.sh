@@ -1,29 +1,35 @@
 #!/bin/bash
 # Boots one Debian kernel under QEMU with the host's root file system and the
 # rfsec module built for that kernel, and runs one job in it:
-#   run-guest.sh [-t SECONDS] [-n CONTROLLERS] VERSION tests|demo|shell
-# Results, the kernel log and the console log land in build/results/VERSION/.
+#   run-guest.sh [-t SECONDS] [-n CONTROLLERS] [-T TEST,TEST...] [-o OUTDIR]
+#                VERSION tests|demo|shell|bench
+# Results, the kernel log and the console log land in OUTDIR, by default
+# build/results/VERSION/. -T runs only the named tests of tests.list.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 timeout_s=900
 controllers=2
-while getopts "t:n:" opt; do
+only=
+out=
+while getopts "t:n:T:o:" opt; do
 	case "$opt" in
 	t) timeout_s=$OPTARG ;;
 	n) controllers=$OPTARG ;;
+	T) only=$OPTARG ;;
+	o) out=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-ver=${1:?usage: run-guest.sh [-t SECONDS] [-n CONTROLLERS] VERSION tests|demo|shell}
+ver=${1:?usage: run-guest.sh [-t S] [-n N] [-T TESTS] [-o DIR] VERSION MODE}
 mode=${2:-tests}
 
 kdir=$("$here/kernels.sh" kdir "$ver")
 root=$(cd "$kdir/../../.." && pwd)
 ko=$top/build/kmod/$ver/kernel/rfsec.ko
-out=$top/build/results/$ver
+out=${out:-$top/build/results/$ver}
 [ -f "$root/boot/vmlinuz-$ver" ] || { echo "run-guest: kernel $ver is not fetched" >&2; exit 1; }
 [ -f "$ko" ] || { echo "run-guest: $ko is not built" >&2; exit 1; }
 
@@ -42,7 +48,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cmdline="console=ttyS0 panic=-1 loglevel=4 rfsec_script=$here/guest-init.sh"
 cmdline+=" rfsec_modules=$root/lib/modules rfsec_top=$top rfsec_mode=$mode"
-cmdline+=" rfsec_controllers=$controllers"
+cmdline+=" rfsec_controllers=$controllers rfsec_only=$only"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2
 	-nographic -no-reboot -nodefaults -serial mon:stdio
