@@ -2,18 +2,40 @@
 /*
  * The one place for differences between the kernels rfsec supports, Debian
  * 12's 6.1 and 6.12 lines. Code elsewhere is written against 6.12; when 6.1
- * lacks or spells an interface differently, the shim lives here, keyed on
- * LINUX_VERSION_CODE, and no other file tests the kernel version.
+ * lacks or spells an interface differently, the shim lives here, keyed on a
+ * feature kernel/Kbuild finds in the headers, and no other file tests which
+ * kernel it is built for.
  *
- * Nothing is needed yet: everything used so far, bt_sock_alloc() included
- * (Debian's 6.1 has it through the stable series), is the same on both. The
- * first shims are known: proto_ops.accept takes (int flags, bool kern) on 6.1
- * but a struct proto_accept_arg on 6.12, and 6.1 still has .sendpage.
+ * bt_sock_alloc(), and bt_accept_dequeue() handing back a reference the
+ * caller drops, are the same on both (Debian's 6.1 has them through the
+ * stable series).
  */
 
 #ifndef RFSEC_COMPAT_H
 #define RFSEC_COMPAT_H
 
-#include <linux/version.h>
+#include <linux/net.h>
+
+/*
+ * proto_ops.accept takes a struct proto_accept_arg since 6.10 and
+ * (int flags, bool kern) before. Kbuild tells which by looking for the
+ * struct in the headers (RFSEC_HAVE_PROTO_ACCEPT_ARG); the accept op is
+ * declared with RFSEC_ACCEPT_PARAMS(arg) and reads rfsec_accept_flags(arg).
+ */
+#ifdef RFSEC_HAVE_PROTO_ACCEPT_ARG
+#define RFSEC_ACCEPT_PARAMS(arg)	struct proto_accept_arg *arg
+
+static inline int rfsec_accept_flags(struct proto_accept_arg *arg)
+{
+	return arg->flags;
+}
+#else
+#define RFSEC_ACCEPT_PARAMS(arg)	int arg, bool kern
+
+static inline int rfsec_accept_flags(int flags)
+{
+	return flags;
+}
+#endif
 
 #endif /* RFSEC_COMPAT_H */

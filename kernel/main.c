@@ -8,6 +8,7 @@
 #include "version.h"
 #include "netlink.h"
 #include "sock.h"
+#include "transport.h"
 #include "uapi/rfsec.h"
 
 #include <linux/init.h>
@@ -24,6 +25,10 @@ static int __init rfsec_mod_init(void)
 	if (ret < 0)
 		goto err_genl;
 
+	ret = rfsec_transport_init();
+	if (ret < 0)
+		goto err_transport;
+
 	ret = rfsec_sock_init();
 	if (ret < 0)
 		goto err_sock;
@@ -33,6 +38,8 @@ static int __init rfsec_mod_init(void)
 	return 0;
 
 err_sock:
+	rfsec_transport_uninit();
+err_transport:
 	rfsec_genl_uninit();
 err_genl:
 	return ret;
@@ -41,6 +48,7 @@ err_genl:
 static void __exit rfsec_mod_exit(void)
 {
 	rfsec_sock_uninit();
+	rfsec_transport_uninit();
 	rfsec_genl_uninit();
 }
 

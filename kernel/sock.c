@@ -2,20 +2,28 @@
 /*
  * The rfsec socket family: socket(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFSEC).
  *
- * Only the life cycle exists so far: create, the transport underneath,
- * release. The other operations are filled in by the socket-layer work.
+ * Every call behaves as it does on a BTPROTO_RFCOMM socket, because nearly
+ * every call is answered by the RFCOMM socket underneath (transport.c):
+ * addresses, options, connecting, listening and RFCOMM's own errors come
+ * from there. What the application reads is on this socket's own receive
+ * queue, so the Bluetooth core's stream receive and poll helpers give the
+ * usual blocking, timeout, peek and signal behaviour.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "sock.h"
 #include "compat.h"
+#include "transport.h"
 #include "uapi/rfsec.h"
 
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
 #include <linux/module.h>
 #include <linux/printk.h>
+#include <linux/sched/signal.h>
+#include <linux/termios.h>
+#include <net/bluetooth/rfcomm.h>
 #include <net/sock.h>
 
 /* bt_sock_register() refuses numbers above BTPROTO_LAST. */
@@ -38,86 +46,327 @@ unsigned int rfsec_sock_count(void)
 	return atomic_read(&rfsec_sock_live);
 }
 
-/*
- * Give the socket its RFCOMM transport unless it has one. This may sleep and
- * may load rfcomm.ko, so it runs from the socket calls, never from create().
- */
-static int rfsec_sock_ensure_transport(struct sock *sk)
+static struct socket *rfsec_transport(struct socket *sock)
 {
-	struct rfsec_sock *rs = rfsec_sk(sk);
+	return READ_ONCE(rfsec_sk(sock->sk)->transport);
+}
+
+/* The transport, created on first use; NULL with *err set on failure. */
+static struct socket *rfsec_get_transport(struct socket *sock, int *err)
+{
+	*err = rfsec_transport_create(sock->sk);
+	return *err ? NULL : rfsec_transport(sock);
+}
+
+static void rfsec_sock_sync_state(struct sock *sk)
+{
+	lock_sock(sk);
+	rfsec_transport_sync_state(sk);
+	release_sock(sk);
+}
+
+static int rfsec_sock_bind(struct socket *sock, struct sockaddr *addr,
+			   int addr_len)
+{
 	struct socket *transport;
+	int err;
+
+	transport = rfsec_get_transport(sock, &err);
+	if (!transport)
+		return err;
+	err = kernel_bind(transport, addr, addr_len);
+	rfsec_sock_sync_state(sock->sk);
+	return err;
+}
+
+/*
+ * RFCOMM waits for the connection with the application's send timeout, or
+ * not at all for a non-blocking socket (EINPROGRESS): the transport does the
+ * same, and the outcome of a non-blocking connect reaches this socket's
+ * state and SO_ERROR through the transport's state callback.
+ */
+static int rfsec_sock_connect(struct socket *sock, struct sockaddr *addr,
+			      int addr_len, int flags)
+{
+	struct socket *transport;
+	int err;
+
+	transport = rfsec_get_transport(sock, &err);
+	if (!transport)
+		return err;
+	rfsec_transport_sync_opts(sock->sk);
+	err = kernel_connect(transport, addr, addr_len, flags);
+	rfsec_sock_sync_state(sock->sk);
+	if (!err)
+		sock->state = SS_CONNECTED;
+	return err;
+}
+
+static int rfsec_sock_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct socket *transport;
+	int err;
+
+	transport = rfsec_get_transport(sock, &err);
+	if (!transport)
+		return err;
+	err = kernel_listen(transport, backlog);
+	lock_sock(sk);
+	if (!err) {
+		sk->sk_max_ack_backlog = backlog;
+		sk->sk_ack_backlog = 0;
+	}
+	rfsec_transport_sync_state(sk);
+	release_sock(sk);
+	return err;
+}
+
+/* Wait for a child the transport work has queued, as RFCOMM waits. */
+static int rfsec_sock_do_accept(struct socket *sock, struct socket *newsock,
+				int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk, *nsk = NULL;
+	long timeo;
 	int err = 0;
 
-	lock_sock(sk);
-	if (!rs->transport) {
-		err = sock_create_kern(sock_net(sk), PF_BLUETOOTH, SOCK_STREAM,
-				       BTPROTO_RFCOMM, &transport);
-		if (!err)
-			rs->transport = transport;
+	lock_sock_nested(sk, SINGLE_DEPTH_NESTING);
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	add_wait_queue_exclusive(sk_sleep(sk), &wait);
+	for (;;) {
+		if (sk->sk_state != BT_LISTEN) {
+			err = -EBADFD;
+			break;
+		}
+		nsk = bt_accept_dequeue(sk, newsock);
+		if (nsk) {
+			/* The grafted socket keeps nsk alive from here. */
+			sock_put(nsk);
+			break;
+		}
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		release_sock(sk);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+		lock_sock_nested(sk, SINGLE_DEPTH_NESTING);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (!err) {
+		newsock->state = SS_CONNECTED;
+		/* Let the child catch up with its transport; refill ours. */
+		rfsec_transport_kick(nsk);
+		rfsec_transport_kick(sk);
 	}
 	release_sock(sk);
 	return err;
 }
 
+static int rfsec_sock_accept(struct socket *sock, struct socket *newsock,
+			     RFSEC_ACCEPT_PARAMS(arg))
+{
+	return rfsec_sock_do_accept(sock, newsock, rfsec_accept_flags(arg));
+}
+
+static int rfsec_sock_getname(struct socket *sock, struct sockaddr *addr,
+			      int peer)
+{
+	struct socket *transport;
+	int err;
+
+	transport = rfsec_get_transport(sock, &err);
+	if (!transport)
+		return err;
+	return transport->ops->getname(transport, addr, peer);
+}
+
+static __poll_t rfsec_sock_poll(struct file *file, struct socket *sock,
+				poll_table *wait)
+{
+	__poll_t mask = bt_sock_poll(file, sock, wait);
+
+	/* Writing means writing into the transport. */
+	if ((mask & EPOLLOUT) && !rfsec_transport_writeable(sock->sk))
+		mask &= ~(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+	return mask;
+}
+
 /*
- * bind, connect and listen already set up the transport, so that the seam
- * the socket layer builds on is exercised now; the calls themselves are
- * filled in by the socket-layer work.
+ * TIOCINQ reads our receive queue, TIOCOUTQ the transport's send buffer.
+ * RFCOMM's TTY ioctls (RFCOMMCREATEDEV and the rest) would bind a TTY to
+ * the plain RFCOMM link, so they are refused with EOPNOTSUPP.
  */
-static int rfsec_sock_bind(struct socket *sock, struct sockaddr *addr,
-			   int addr_len)
+static int rfsec_sock_ioctl(struct socket *sock, unsigned int cmd,
+			    unsigned long arg)
 {
-	int err = rfsec_sock_ensure_transport(sock->sk);
+	struct socket *transport = rfsec_transport(sock);
+	struct sock *sk = sock->sk;
+	long amount;
+	int err;
 
-	return err ? err : -EOPNOTSUPP;
+	if (cmd == TIOCOUTQ && transport) {
+		if (sk->sk_state == BT_LISTEN)
+			return -EINVAL;
+		amount = READ_ONCE(transport->sk->sk_sndbuf) -
+			 sk_wmem_alloc_get(transport->sk);
+		return put_user(max(amount, 0L), (int __user *)arg);
+	}
+	err = bt_sock_ioctl(sock, cmd, arg);
+	return err == -ENOIOCTLCMD ? -EOPNOTSUPP : err;
 }
 
-static int rfsec_sock_connect(struct socket *sock, struct sockaddr *addr,
-			      int addr_len, int flags)
+/*
+ * The application must never see RFCOMM hand it an unaccepted connection:
+ * with BT_DEFER_SETUP, RFCOMM accepts on the first read, which here is the
+ * transport work's, not the application's. Refused until it is designed.
+ */
+static bool rfsec_sockopt_refused(int level, int optname)
 {
-	int err = rfsec_sock_ensure_transport(sock->sk);
-
-	return err ? err : -EOPNOTSUPP;
+	return level == SOL_BLUETOOTH && optname == BT_DEFER_SETUP;
 }
 
-static int rfsec_sock_listen(struct socket *sock, int backlog)
-{
-	int err = rfsec_sock_ensure_transport(sock->sk);
-
-	return err ? err : -EOPNOTSUPP;
-}
-
-/* Filled in by the socket-layer work, together with SOL_RFSEC. */
+/* SOL_SOCKET never gets here; every other level is RFCOMM's. */
 static int rfsec_sock_setsockopt(struct socket *sock, int level, int optname,
 				 sockptr_t optval, unsigned int optlen)
 {
-	return -EOPNOTSUPP;
+	struct socket *transport;
+	int err;
+
+	if (rfsec_sockopt_refused(level, optname))
+		return -EOPNOTSUPP;
+	transport = rfsec_get_transport(sock, &err);
+	if (!transport)
+		return err;
+	return transport->ops->setsockopt(transport, level, optname, optval,
+					  optlen);
 }
 
 static int rfsec_sock_getsockopt(struct socket *sock, int level, int optname,
 				 char __user *optval, int __user *optlen)
 {
-	return -EOPNOTSUPP;
+	struct socket *transport;
+	int err;
+
+	transport = rfsec_get_transport(sock, &err);
+	if (!transport)
+		return err;
+	return transport->ops->getsockopt(transport, level, optname, optval,
+					  optlen);
+}
+
+static int rfsec_sock_sendmsg(struct socket *sock, struct msghdr *msg,
+			      size_t len)
+{
+	struct socket *transport;
+	int err;
+
+	transport = rfsec_get_transport(sock, &err);
+	if (!transport)
+		return err;
+	return rfsec_transport_sendmsg(sock->sk, msg, len);
+}
+
+static int rfsec_sock_recvmsg(struct socket *sock, struct msghdr *msg,
+			      size_t len, int flags)
+{
+	int ret = bt_sock_stream_recvmsg(sock, msg, len, flags);
+
+	if (!(flags & MSG_PEEK))
+		rfsec_transport_resume_rx(sock->sk);
+	return ret;
+}
+
+static void rfsec_sock_close(struct sock *sk);
+
+/* A child that was never accepted: close it and drop our reference. */
+static void rfsec_sock_kill(struct sock *sk)
+{
+	rfsec_sock_close(sk);
+	sock_orphan(sk);
+	sock_put(sk);
+}
+
+/* Called under lock_sock(parent), after its transport work has stopped. */
+static void rfsec_sock_cleanup_listen(struct sock *parent)
+{
+	struct sock *sk;
+
+	while ((sk = bt_accept_dequeue(parent, NULL))) {
+		rfsec_sock_kill(sk);
+		/* The reference bt_accept_dequeue() handed back. */
+		sock_put(sk);
+	}
+}
+
+/*
+ * RFCOMM ignores @how: any shutdown closes the link, both ways, and waits
+ * for it to close when SO_LINGER is set. The transport does exactly that.
+ */
+static int rfsec_sock_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct socket *transport = rfsec_transport(sock);
+	int err = 0;
+
+	if (!sk)
+		return 0;
+	lock_sock(sk);
+	if (!sk->sk_shutdown)
+		sk->sk_shutdown = SHUTDOWN_MASK;
+	if (sk->sk_state == BT_LISTEN)
+		rfsec_sock_cleanup_listen(sk);
+	release_sock(sk);
+
+	if (transport) {
+		rfsec_transport_sync_opts(sk);
+		err = kernel_sock_shutdown(transport, how);
+	}
+	lock_sock(sk);
+	rfsec_transport_sync_state(sk);
+	release_sock(sk);
+	/* Wake readers and accepters blocked on this socket. */
+	sk->sk_state_change(sk);
+	return err;
+}
+
+/*
+ * Take the transport away from the work, drop what the application will
+ * never read, and close RFCOMM, which sends what it still holds and waits
+ * for SO_LINGER as it would for an RFCOMM socket.
+ */
+static void rfsec_sock_close(struct sock *sk)
+{
+	struct socket *transport;
+
+	rfsec_transport_sync_opts(sk);
+	transport = rfsec_transport_detach(sk);
+	lock_sock(sk);
+	if (sk->sk_state == BT_LISTEN)
+		rfsec_sock_cleanup_listen(sk);
+	sk->sk_state = BT_CLOSED;
+	sk->sk_shutdown = SHUTDOWN_MASK;
+	release_sock(sk);
+	skb_queue_purge(&sk->sk_receive_queue);
+	if (transport)
+		sock_release(transport);
 }
 
 static int rfsec_sock_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
-	struct socket *transport;
 
 	if (!sk)
 		return 0;
-
+	rfsec_sock_close(sk);
 	lock_sock(sk);
-	transport = rfsec_sk(sk)->transport;
-	rfsec_sk(sk)->transport = NULL;
 	sock_orphan(sk);
 	release_sock(sk);
-
-	/* Not under our lock: closing RFCOMM can sleep for SO_LINGER. */
-	if (transport)
-		sock_release(transport);
-
 	sock->sk = NULL;
 	sock_put(sk);
 	return 0;
@@ -126,14 +375,49 @@ static int rfsec_sock_release(struct socket *sock)
 /* Runs when the last reference to the struct sock goes. */
 static void rfsec_sock_destruct(struct sock *sk)
 {
+	skb_queue_purge(&sk->sk_receive_queue);
 	atomic_dec(&rfsec_sock_live);
+}
+
+static struct sock *rfsec_sk_alloc(struct net *net, struct socket *sock,
+				   gfp_t prio, int kern)
+{
+	struct sock *sk;
+
+	sk = bt_sock_alloc(net, sock, &rfsec_proto, BTPROTO_RFSEC, prio, kern);
+	if (!sk)
+		return NULL;
+	sk->sk_destruct = rfsec_sock_destruct;
+	/* RFCOMM's buffer sizes, so SO_SNDBUF and SO_RCVBUF read the same. */
+	sk->sk_sndbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
+	sk->sk_rcvbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
+	atomic_inc(&rfsec_sock_live);
+	return sk;
+}
+
+/* A connection the listening transport accepted, as an rfsec socket. */
+struct sock *rfsec_sock_alloc_child(struct sock *parent,
+				    struct socket *transport)
+{
+	struct sock *sk;
+
+	sk = rfsec_sk_alloc(sock_net(parent), NULL, GFP_KERNEL, 0);
+	if (!sk)
+		return NULL;
+	bt_sock_reclassify_lock(sk, BTPROTO_RFSEC);
+	sk->sk_type = parent->sk_type;
+	sk->sk_sndbuf = READ_ONCE(parent->sk_sndbuf);
+	sk->sk_rcvbuf = READ_ONCE(parent->sk_rcvbuf);
+	sk->sk_state = BT_CONNECTED;
+	rfsec_transport_attach(sk, transport);
+	return sk;
 }
 
 /*
  * bt_sock_create() calls this under read_lock(&bt_proto_lock), so nothing
  * here may sleep: the sock is allocated with GFP_ATOMIC (as RFCOMM does), and
  * the RFCOMM transport, which sock_create_kern() would allocate sleeping and
- * under that same lock, is created later by rfsec_sock_ensure_transport().
+ * under that same lock, is created later by rfsec_transport_create().
  */
 static int rfsec_sock_create(struct net *net, struct socket *sock,
 			     int protocol, int kern)
@@ -143,13 +427,9 @@ static int rfsec_sock_create(struct net *net, struct socket *sock,
 	if (sock->type != SOCK_STREAM)
 		return -ESOCKTNOSUPPORT;
 
-	sk = bt_sock_alloc(net, sock, &rfsec_proto, protocol, GFP_ATOMIC,
-			   kern);
+	sk = rfsec_sk_alloc(net, sock, GFP_ATOMIC, kern);
 	if (!sk)
 		return -ENOMEM;
-
-	sk->sk_destruct = rfsec_sock_destruct;
-	atomic_inc(&rfsec_sock_live);
 
 	sock->state = SS_UNCONNECTED;
 	sock->ops = &rfsec_sock_ops;
@@ -168,15 +448,15 @@ static const struct proto_ops rfsec_sock_ops = {
 	.bind		= rfsec_sock_bind,
 	.connect	= rfsec_sock_connect,
 	.listen		= rfsec_sock_listen,
-	.accept		= sock_no_accept,
-	.getname	= sock_no_getname,
-	.poll		= bt_sock_poll,
-	.ioctl		= sock_no_ioctl,
-	.shutdown	= sock_no_shutdown,
+	.accept		= rfsec_sock_accept,
+	.getname	= rfsec_sock_getname,
+	.poll		= rfsec_sock_poll,
+	.ioctl		= rfsec_sock_ioctl,
+	.shutdown	= rfsec_sock_shutdown,
 	.setsockopt	= rfsec_sock_setsockopt,
 	.getsockopt	= rfsec_sock_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.sendmsg	= rfsec_sock_sendmsg,
+	.recvmsg	= rfsec_sock_recvmsg,
 	.socketpair	= sock_no_socketpair,
 	.mmap		= sock_no_mmap,
 };

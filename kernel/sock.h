@@ -8,6 +8,7 @@
 
 #include <linux/container_of.h>
 #include <linux/net.h>
+#include <linux/workqueue.h>
 #include <net/bluetooth/bluetooth.h>
 
 /*
@@ -20,8 +21,16 @@ struct rfsec_sock {
 	/*
 	 * The in-kernel RFCOMM socket this one rides on. Created on first
 	 * use, in process context, under lock_sock(); see rfsec_sock_create().
+	 * Set once, cleared only by release, so the socket calls read it
+	 * without the lock.
 	 */
 	struct socket *transport;
+	/* Moves what the transport received, and its state, onto this sock. */
+	struct work_struct rx_work;
+	/* The transport's own callbacks, chained to and restored on detach. */
+	void (*saved_data_ready)(struct sock *tsk);
+	void (*saved_state_change)(struct sock *tsk);
+	void (*saved_write_space)(struct sock *tsk);
 };
 
 static inline struct rfsec_sock *rfsec_sk(struct sock *sk)
@@ -32,5 +41,7 @@ static inline struct rfsec_sock *rfsec_sk(struct sock *sk)
 int rfsec_sock_init(void);
 void rfsec_sock_uninit(void);
 unsigned int rfsec_sock_count(void);
+struct sock *rfsec_sock_alloc_child(struct sock *parent,
+				    struct socket *transport);
 
 #endif /* RFSEC_SOCK_H */

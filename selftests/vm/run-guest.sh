@@ -46,7 +46,7 @@ fi
 
 rm -rf "$out"
 mkdir -p "$out"
-cmdline="console=ttyS0 panic=-1 loglevel=4 rfsec_script=$here/guest-init.sh"
+cmdline="console=ttyS0 panic=-1 loglevel=5 rfsec_script=$here/guest-init.sh"
 cmdline+=" rfsec_modules=$root/lib/modules rfsec_top=$top rfsec_mode=$mode"
 cmdline+=" rfsec_controllers=$controllers rfsec_only=$only"
 

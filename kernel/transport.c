@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The transport: the kernel RFCOMM socket under every rfsec socket.
+ *
+ * RFCOMM calls the transport's callbacks from its own thread, under its own
+ * locks, so they only queue rx_work. The work runs in process context and
+ * moves what RFCOMM received onto the rfsec socket's receive queue (one skb
+ * per RFCOMM skb, so reads see the same boundaries), turns new connections
+ * on a listening transport into rfsec children, and mirrors the transport's
+ * state and errors. Reading through RFCOMM's own recvmsg keeps its credit
+ * flow control working: when the rfsec socket is full the work stops
+ * reading, RFCOMM's buffer fills and RFCOMM throttles the peer.
+ *
+ * Lock order: the rfsec sock, then the transport's sock.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "transport.h"
+#include "sock.h"
+
+#include <linux/skbuff.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+#include <net/bluetooth/bluetooth.h>
+#include <net/sock.h>
+
+static struct workqueue_struct *rfsec_wq;
+
+/*
+ * Queue the work; the queued work holds a reference on the sock, taken
+ * before queueing since the work may run and drop it at once.
+ */
+void rfsec_transport_kick(struct sock *sk)
+{
+	sock_hold(sk);
+	if (!queue_work(rfsec_wq, &rfsec_sk(sk)->rx_work))
+		sock_put(sk);
+}
+
+/*
+ * The rfsec sock a transport belongs to, with the transport's callback lock
+ * read-held: detach clears it under the write lock, so a non-NULL result is
+ * alive until the lock is dropped.
+ */
+static struct sock *rfsec_owner(struct sock *tsk)
+{
+	return tsk->sk_user_data;
+}
+
+static void rfsec_transport_data_ready(struct sock *tsk)
+{
+	struct sock *sk;
+
+	read_lock_bh(&tsk->sk_callback_lock);
+	sk = rfsec_owner(tsk);
+	if (sk) {
+		rfsec_sk(sk)->saved_data_ready(tsk);
+		rfsec_transport_kick(sk);
+	} else {
+		tsk->sk_data_ready(tsk);
+	}
+	read_unlock_bh(&tsk->sk_callback_lock);
+}
+
+static void rfsec_transport_state_change(struct sock *tsk)
+{
+	struct sock *sk;
+
+	read_lock_bh(&tsk->sk_callback_lock);
+	sk = rfsec_owner(tsk);
+	if (sk) {
+		/* Wakes our own waits on the transport (connect, linger). */
+		rfsec_sk(sk)->saved_state_change(tsk);
+		rfsec_transport_kick(sk);
+	} else {
+		tsk->sk_state_change(tsk);
+	}
+	read_unlock_bh(&tsk->sk_callback_lock);
+}
+
+static void rfsec_transport_write_space(struct sock *tsk)
+{
+	struct sock *sk;
+
+	read_lock_bh(&tsk->sk_callback_lock);
+	sk = rfsec_owner(tsk);
+	if (sk) {
+		rfsec_sk(sk)->saved_write_space(tsk);
+		/* Room in the transport is room for the application. */
+		sk->sk_write_space(sk);
+	} else {
+		tsk->sk_write_space(tsk);
+	}
+	read_unlock_bh(&tsk->sk_callback_lock);
+}
+
+static void rfsec_rx_work(struct work_struct *work);
+
+void rfsec_transport_attach(struct sock *sk, struct socket *transport)
+{
+	struct rfsec_sock *rs = rfsec_sk(sk);
+	struct sock *tsk = transport->sk;
+
+	INIT_WORK(&rs->rx_work, rfsec_rx_work);
+	write_lock_bh(&tsk->sk_callback_lock);
+	rs->saved_data_ready = tsk->sk_data_ready;
+	rs->saved_state_change = tsk->sk_state_change;
+	rs->saved_write_space = tsk->sk_write_space;
+	tsk->sk_data_ready = rfsec_transport_data_ready;
+	tsk->sk_state_change = rfsec_transport_state_change;
+	tsk->sk_write_space = rfsec_transport_write_space;
+	tsk->sk_user_data = sk;
+	write_unlock_bh(&tsk->sk_callback_lock);
+	WRITE_ONCE(rs->transport, transport);
+}
+
+/*
+ * Give the transport back its callbacks and wait out our work; the caller
+ * then owns the returned transport and releases it. Not under lock_sock(sk):
+ * the work takes it.
+ */
+struct socket *rfsec_transport_detach(struct sock *sk)
+{
+	struct rfsec_sock *rs = rfsec_sk(sk);
+	struct socket *transport = rs->transport;
+	struct sock *tsk;
+
+	if (!transport)
+		return NULL;
+	tsk = transport->sk;
+	write_lock_bh(&tsk->sk_callback_lock);
+	tsk->sk_data_ready = rs->saved_data_ready;
+	tsk->sk_state_change = rs->saved_state_change;
+	tsk->sk_write_space = rs->saved_write_space;
+	tsk->sk_user_data = NULL;
+	write_unlock_bh(&tsk->sk_callback_lock);
+
+	if (cancel_work_sync(&rs->rx_work))
+		sock_put(sk);
+	WRITE_ONCE(rs->transport, NULL);
+	return transport;
+}
+
+/*
+ * Create the RFCOMM transport unless the socket has one. This sleeps and may
+ * load rfcomm.ko, so it runs from the socket calls, never from create().
+ */
+int rfsec_transport_create(struct sock *sk)
+{
+	struct socket *transport;
+	int err = 0;
+
+	lock_sock(sk);
+	if (!rfsec_sk(sk)->transport) {
+		err = sock_create_kern(sock_net(sk), PF_BLUETOOTH, SOCK_STREAM,
+				       BTPROTO_RFCOMM, &transport);
+		if (!err)
+			rfsec_transport_attach(sk, transport);
+	}
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * The application sets SOL_SOCKET options on the rfsec socket; those that
+ * govern sending and closing must act on the transport, which does both.
+ */
+void rfsec_transport_sync_opts(struct sock *sk)
+{
+	struct socket *transport = READ_ONCE(rfsec_sk(sk)->transport);
+	struct sock *tsk;
+
+	if (!transport)
+		return;
+	tsk = transport->sk;
+	lock_sock(tsk);
+	WRITE_ONCE(tsk->sk_sndtimeo, READ_ONCE(sk->sk_sndtimeo));
+	WRITE_ONCE(tsk->sk_sndbuf, READ_ONCE(sk->sk_sndbuf));
+	WRITE_ONCE(tsk->sk_priority, READ_ONCE(sk->sk_priority));
+	tsk->sk_lingertime = READ_ONCE(sk->sk_lingertime);
+	if (sock_flag(sk, SOCK_LINGER))
+		sock_set_flag(tsk, SOCK_LINGER);
+	else
+		sock_reset_flag(tsk, SOCK_LINGER);
+	release_sock(tsk);
+}
+
+/*
+ * Mirror the transport's state; called under lock_sock(sk). A child still
+ * waiting in its parent's accept queue keeps BT_CONNECTED: the Bluetooth
+ * core drops closed children from that queue without freeing them, and a
+ * child whose peer already left is handed out and then reads the error,
+ * as it would a moment later.
+ */
+void rfsec_transport_sync_state(struct sock *sk)
+{
+	struct socket *transport = rfsec_sk(sk)->transport;
+	int state;
+
+	if (!transport || bt_sk(sk)->parent)
+		return;
+	state = READ_ONCE(transport->sk->sk_state);
+	if (sk->sk_state != state) {
+		sk->sk_state = state;
+		sk->sk_state_change(sk);
+	}
+}
+
+bool rfsec_transport_writeable(struct sock *sk)
+{
+	struct socket *transport = READ_ONCE(rfsec_sk(sk)->transport);
+	struct sock *tsk;
+
+	if (!transport)
+		return true;
+	tsk = transport->sk;
+	return !test_bit(BT_SK_SUSPEND, &bt_sk(tsk)->flags) &&
+	       sock_writeable(tsk);
+}
+
+/*
+ * Hand the application's bytes to RFCOMM in pieces of RFSEC_TX_CHUNK. The
+ * transport carries the application's timeout and non-blocking flag, so it
+ * blocks, times out and is interrupted exactly as an RFCOMM socket would.
+ */
+int rfsec_transport_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
+{
+	struct socket *transport = READ_ONCE(rfsec_sk(sk)->transport);
+	size_t sent = 0, chunk, left;
+	int ret;
+
+	if (!transport)
+		return -ENOTCONN;
+	rfsec_transport_sync_opts(sk);
+	do {
+		chunk = min_t(size_t, len - sent, RFSEC_TX_CHUNK);
+		left = msg_data_left(msg);
+		iov_iter_truncate(&msg->msg_iter, chunk);
+		ret = sock_sendmsg(transport, msg);
+		iov_iter_reexpand(&msg->msg_iter, left - (ret > 0 ? ret : 0));
+		if (ret <= 0)
+			break;
+		sent += ret;
+	} while (sent < len && (size_t)ret == chunk);
+
+	return sent ? sent : ret;
+}
+
+/* Bytes in the transport's first queued skb; 1 just to collect an error. */
+static unsigned int rfsec_transport_next_len(struct sock *tsk)
+{
+	struct sk_buff_head *q = &tsk->sk_receive_queue;
+	unsigned int len = 1;
+	struct sk_buff *skb;
+
+	spin_lock_bh(&q->lock);
+	skb = skb_peek(q);
+	if (skb && skb->len)
+		len = skb->len;
+	spin_unlock_bh(&q->lock);
+	return len;
+}
+
+/* Called under lock_sock(sk). */
+static void rfsec_transport_pull(struct sock *sk)
+{
+	struct socket *transport = rfsec_sk(sk)->transport;
+	bool queued = false;
+
+	while (atomic_read(&sk->sk_rmem_alloc) < READ_ONCE(sk->sk_rcvbuf)) {
+		unsigned int len = rfsec_transport_next_len(transport->sk);
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+		struct sk_buff *skb;
+		struct kvec vec;
+		int n;
+
+		skb = alloc_skb(len, GFP_KERNEL);
+		if (!skb) {
+			/* Nothing is lost: it stays queued in RFCOMM. */
+			net_warn_ratelimited("rfsec: no memory for %u received bytes\n",
+					     len);
+			break;
+		}
+		vec.iov_base = skb->data;
+		vec.iov_len = len;
+		n = kernel_recvmsg(transport, &msg, &vec, 1, len, MSG_DONTWAIT);
+		if (n <= 0) {
+			kfree_skb(skb);
+			/* -EAGAIN: drained; 0: our own shutdown ended it. */
+			if (n < 0 && n != -EAGAIN) {
+				WRITE_ONCE(sk->sk_err, -n);
+				sk_error_report(sk);
+			}
+			break;
+		}
+		skb_put(skb, n);
+		skb_set_owner_r(skb, sk);
+		skb_queue_tail(&sk->sk_receive_queue, skb);
+		queued = true;
+	}
+	if (queued)
+		sk->sk_data_ready(sk);
+}
+
+/* Called under lock_sock(parent). */
+static void rfsec_transport_accept(struct sock *parent)
+{
+	struct socket *transport = rfsec_sk(parent)->transport;
+	struct socket *child_transport;
+	struct sock *child;
+
+	/* When our queue is full, RFCOMM's own backlog refuses the rest. */
+	while (!sk_acceptq_is_full(parent)) {
+		if (kernel_accept(transport, &child_transport, O_NONBLOCK))
+			break;
+		child = rfsec_sock_alloc_child(parent, child_transport);
+		if (!child) {
+			net_warn_ratelimited("rfsec: no memory for a new connection; refused\n");
+			sock_release(child_transport);
+			break;
+		}
+		bt_accept_enqueue(parent, child, false);
+		/* Data may have arrived before we hooked the transport. */
+		rfsec_transport_kick(child);
+		parent->sk_data_ready(parent);
+	}
+}
+
+static void rfsec_rx_work(struct work_struct *work)
+{
+	struct rfsec_sock *rs = container_of(work, struct rfsec_sock, rx_work);
+	struct sock *sk = &rs->bt.sk;
+
+	lock_sock(sk);
+	if (rs->transport) {
+		if (sk->sk_state == BT_LISTEN)
+			rfsec_transport_accept(sk);
+		else
+			rfsec_transport_pull(sk);
+		rfsec_transport_sync_state(sk);
+	}
+	release_sock(sk);
+	sock_put(sk);
+}
+
+/*
+ * After the application read: if the transport still holds data or an
+ * error that did not fit before, go and fetch it.
+ */
+void rfsec_transport_resume_rx(struct sock *sk)
+{
+	struct socket *transport = READ_ONCE(rfsec_sk(sk)->transport);
+	struct sock *tsk;
+
+	if (!transport)
+		return;
+	tsk = transport->sk;
+	if (!skb_queue_empty_lockless(&tsk->sk_receive_queue) ||
+	    READ_ONCE(tsk->sk_err))
+		rfsec_transport_kick(sk);
+}
+
+int __init rfsec_transport_init(void)
+{
+	rfsec_wq = alloc_workqueue("rfsec", 0, 0);
+	return rfsec_wq ? 0 : -ENOMEM;
+}
+
+void rfsec_transport_uninit(void)
+{
+	destroy_workqueue(rfsec_wq);
+}
