@@ -88,15 +88,22 @@ static int rfsec_sock_bind(struct socket *sock, struct sockaddr *addr,
 static int rfsec_sock_connect(struct socket *sock, struct sockaddr *addr,
 			      int addr_len, int flags)
 {
+	struct sock *sk = sock->sk;
 	struct socket *transport;
 	int err;
 
 	transport = rfsec_get_transport(sock, &err);
 	if (!transport)
 		return err;
-	rfsec_transport_sync_opts(sock->sk);
+	rfsec_transport_sync_opts(sk);
+	lock_sock(sk);
+	rfsec_sk(sk)->connect_waiting = !(flags & O_NONBLOCK);
+	release_sock(sk);
 	err = kernel_connect(transport, addr, addr_len, flags);
-	rfsec_sock_sync_state(sock->sk);
+	lock_sock(sk);
+	rfsec_sk(sk)->connect_waiting = false;
+	rfsec_transport_sync_state(sk);
+	release_sock(sk);
 	if (!err)
 		sock->state = SS_CONNECTED;
 	return err;
@@ -260,16 +267,29 @@ static int rfsec_sock_getsockopt(struct socket *sock, int level, int optname,
 					  optlen);
 }
 
+/*
+ * An error the transport work collected (the peer left, the link failed)
+ * is this socket's pending error: the next send reports it, as the next
+ * send on an RFCOMM socket would, after RFCOMM's own earlier checks.
+ */
 static int rfsec_sock_sendmsg(struct socket *sock, struct msghdr *msg,
 			      size_t len)
 {
+	struct sock *sk = sock->sk;
 	struct socket *transport;
 	int err;
 
 	transport = rfsec_get_transport(sock, &err);
 	if (!transport)
 		return err;
-	return rfsec_transport_sendmsg(sock->sk, msg, len);
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		return -EPIPE;
+	err = sock_error(sk);
+	if (err)
+		return err;
+	return rfsec_transport_sendmsg(sk, msg, len);
 }
 
 static int rfsec_sock_recvmsg(struct socket *sock, struct msghdr *msg,
@@ -311,11 +331,14 @@ static void rfsec_sock_cleanup_listen(struct sock *parent)
 static int rfsec_sock_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
-	struct socket *transport = rfsec_transport(sock);
-	int err = 0;
+	struct socket *transport;
+	int err;
 
 	if (!sk)
 		return 0;
+	transport = rfsec_get_transport(sock, &err);
+	if (!transport)
+		return err;
 	lock_sock(sk);
 	if (!sk->sk_shutdown)
 		sk->sk_shutdown = SHUTDOWN_MASK;
@@ -323,10 +346,8 @@ static int rfsec_sock_shutdown(struct socket *sock, int how)
 		rfsec_sock_cleanup_listen(sk);
 	release_sock(sk);
 
-	if (transport) {
-		rfsec_transport_sync_opts(sk);
-		err = kernel_sock_shutdown(transport, how);
-	}
+	rfsec_transport_sync_opts(sk);
+	err = kernel_sock_shutdown(transport, how);
 	lock_sock(sk);
 	rfsec_transport_sync_state(sk);
 	release_sock(sk);
@@ -344,6 +365,12 @@ static void rfsec_sock_close(struct sock *sk)
 {
 	struct socket *transport;
 
+	/*
+	 * RFCOMM makes even a never-connected socket with SO_LINGER wait out
+	 * its linger time on close; only a transport can do that alike.
+	 */
+	if (sock_flag(sk, SOCK_LINGER) && READ_ONCE(sk->sk_lingertime))
+		rfsec_transport_create(sk);
 	rfsec_transport_sync_opts(sk);
 	transport = rfsec_transport_detach(sk);
 	lock_sock(sk);
@@ -388,9 +415,10 @@ static struct sock *rfsec_sk_alloc(struct net *net, struct socket *sock,
 	if (!sk)
 		return NULL;
 	sk->sk_destruct = rfsec_sock_destruct;
-	/* RFCOMM's buffer sizes, so SO_SNDBUF and SO_RCVBUF read the same. */
+	/* RFCOMM's defaults, so SO_SNDBUF, SO_RCVBUF, SO_SNDTIMEO read alike. */
 	sk->sk_sndbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
 	sk->sk_rcvbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
+	sk->sk_sndtimeo = RFCOMM_CONN_TIMEOUT;
 	atomic_inc(&rfsec_sock_live);
 	return sk;
 }
@@ -424,7 +452,8 @@ static int rfsec_sock_create(struct net *net, struct socket *sock,
 {
 	struct sock *sk;
 
-	if (sock->type != SOCK_STREAM)
+	/* RFCOMM also makes SOCK_RAW sockets that can do nothing; so do we. */
+	if (sock->type != SOCK_STREAM && sock->type != SOCK_RAW)
 		return -ESOCKTNOSUPPORT;
 
 	sk = rfsec_sk_alloc(net, sock, GFP_ATOMIC, kern);

@@ -25,6 +25,12 @@ struct rfsec_sock {
 	 * without the lock.
 	 */
 	struct socket *transport;
+	/*
+	 * A blocking connect() is waiting on the transport: the outcome,
+	 * error included, is the connect call's to collect, not the work's.
+	 * Under lock_sock().
+	 */
+	bool connect_waiting;
 	/* Moves what the transport received, and its state, onto this sock. */
 	struct work_struct rx_work;
 	/* The transport's own callbacks, chained to and restored on detach. */

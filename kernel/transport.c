@@ -153,7 +153,7 @@ int rfsec_transport_create(struct sock *sk)
 
 	lock_sock(sk);
 	if (!rfsec_sk(sk)->transport) {
-		err = sock_create_kern(sock_net(sk), PF_BLUETOOTH, SOCK_STREAM,
+		err = sock_create_kern(sock_net(sk), PF_BLUETOOTH, sk->sk_type,
 				       BTPROTO_RFCOMM, &transport);
 		if (!err)
 			rfsec_transport_attach(sk, transport);
@@ -336,7 +336,7 @@ static void rfsec_rx_work(struct work_struct *work)
 	if (rs->transport) {
 		if (sk->sk_state == BT_LISTEN)
 			rfsec_transport_accept(sk);
-		else
+		else if (!rs->connect_waiting)
 			rfsec_transport_pull(sk);
 		rfsec_transport_sync_state(sk);
 	}
