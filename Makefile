@@ -7,6 +7,8 @@
 #   make deps            install every package the build and tests need (root)
 #   make check           the whole selftest suite on Debian's 6.1 and 6.12
 #   make demo            the demonstration in a guest on the default kernel
+#   make bench [LINE=6.12] [BENCH_ARGS="-s 16M -r 5 -w 1000,4096"]
+#                        RFCOMM against rfsec throughput in a guest
 #   make shell [LINE=6.12]  a root shell in a guest with two controllers
 #   make lint            checkpatch and sparse on both kernels
 #   make clean
@@ -30,8 +32,8 @@ KDIR ?= $(patsubst %/Makefile,%,$(firstword \
 		$(BUILD)/kernels/*/root/usr/src/linux-headers-*/Makefile \
 		2>/dev/null | sort -V))))
 
-.PHONY: all module kmod user selftests deps kernels check demo shell lint \
-	clean
+.PHONY: all module kmod user selftests deps kernels check demo bench shell \
+	lint clean
 
 all: module user
 
@@ -67,6 +69,14 @@ demo: deps user selftests
 	$(MAKE) -s kmod KVER=$$v && \
 	$(TOP)/selftests/vm/run-guest.sh $$v demo && \
 	cat $(BUILD)/results/$$v/demo.log
+
+# BENCH_ARGS reach the guest through build/bench.args (see selftests/bench.sh).
+bench: deps user selftests
+	@v=$$($(KERNELS) fetch $(LINE)) && \
+	$(MAKE) -s kmod KVER=$$v && \
+	echo '$(BENCH_ARGS)' > $(BUILD)/bench.args && \
+	$(TOP)/selftests/vm/run-guest.sh -t 3600 $$v bench && \
+	cat $(BUILD)/results/$$v/bench.txt
 
 shell: user selftests
 	@v=$$($(KERNELS) fetch $(LINE)) && \

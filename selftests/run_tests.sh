@@ -11,7 +11,7 @@ grep -v -e '^#' -e '^$' "$top/selftests/tests.list" | while read -r t limit; do
 	*) continue ;;
 	esac
 	case "$t" in
-	*.sh) cmd=$top/selftests/$t ;;
+	*.sh | *.py) cmd=$top/selftests/$t ;;
 	*) cmd=$top/build/selftests/$t ;;
 	esac
 	echo "guest: running $t"

@@ -17,6 +17,8 @@ static const struct {
 } subcommands[] = {
 	{ "version", version_main,
 	  "show the versions of this tool and of the kernel module" },
+	{ "run", run_main,
+	  "run a program with its RFCOMM sockets made rfsec sockets" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -14,5 +14,6 @@ enum rfsec_exit {
 };
 
 int version_main(int argc, char *argv[]);
+int run_main(int argc, char *argv[]);
 
 #endif /* RFSEC_USER_SUBCOMMANDS_H */
