@@ -298,7 +298,7 @@ static int rfsec_sock_recvmsg(struct socket *sock, struct msghdr *msg,
 	int ret = bt_sock_stream_recvmsg(sock, msg, len, flags);
 
 	if (!(flags & MSG_PEEK))
-		rfsec_transport_resume_rx(sock->sk);
+		rfsec_transport_consumed(sock->sk, ret);
 	return ret;
 }
 
@@ -379,7 +379,7 @@ static void rfsec_sock_close(struct sock *sk)
 	sk->sk_state = BT_CLOSED;
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	release_sock(sk);
-	skb_queue_purge(&sk->sk_receive_queue);
+	rfsec_transport_purge_rx(sk);
 	if (transport)
 		sock_release(transport);
 }
@@ -402,7 +402,7 @@ static int rfsec_sock_release(struct socket *sock)
 /* Runs when the last reference to the struct sock goes. */
 static void rfsec_sock_destruct(struct sock *sk)
 {
-	skb_queue_purge(&sk->sk_receive_queue);
+	rfsec_transport_purge_rx(sk);
 	atomic_dec(&rfsec_sock_live);
 }
 

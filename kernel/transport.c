@@ -115,6 +115,13 @@ void rfsec_transport_attach(struct sock *sk, struct socket *transport)
 	WRITE_ONCE(rs->transport, transport);
 }
 
+/* Drop what the application will never read. */
+void rfsec_transport_purge_rx(struct sock *sk)
+{
+	skb_queue_purge(&sk->sk_receive_queue);
+	atomic_set(&sk->sk_rmem_alloc, 0);
+}
+
 /*
  * Give the transport back its callbacks and wait out our work; the caller
  * then owns the returned transport and releases it. Not under lock_sock(sk):
@@ -295,7 +302,12 @@ static void rfsec_transport_pull(struct sock *sk)
 			break;
 		}
 		skb_put(skb, n);
-		skb_set_owner_r(skb, sk);
+		/*
+		 * Charged by payload, as RFCOMM charges its own queue, not by
+		 * truesize: many small frames must not fill the buffer early.
+		 * rfsec_transport_consumed() uncharges what the reader took.
+		 */
+		atomic_add(n, &sk->sk_rmem_alloc);
 		skb_queue_tail(&sk->sk_receive_queue, skb);
 		queued = true;
 	}
@@ -345,14 +357,17 @@ static void rfsec_rx_work(struct work_struct *work)
 }
 
 /*
- * After the application read: if the transport still holds data or an
- * error that did not fit before, go and fetch it.
+ * After the application read @len bytes: uncharge them and, if the
+ * transport still holds data or an error that did not fit before, go and
+ * fetch it.
  */
-void rfsec_transport_resume_rx(struct sock *sk)
+void rfsec_transport_consumed(struct sock *sk, int len)
 {
 	struct socket *transport = READ_ONCE(rfsec_sk(sk)->transport);
 	struct sock *tsk;
 
+	if (len > 0)
+		atomic_sub(len, &sk->sk_rmem_alloc);
 	if (!transport)
 		return;
 	tsk = transport->sk;
