@@ -7,6 +7,7 @@
 
 #include "version.h"
 #include "netlink.h"
+#include "peer.h"
 #include "sock.h"
 #include "transport.h"
 #include "uapi/rfsec.h"
@@ -41,6 +42,8 @@ err_sock:
 	rfsec_transport_uninit();
 err_transport:
 	rfsec_genl_uninit();
+	/* Userspace may have configured keys while we were coming up. */
+	rfsec_peers_uninit();
 err_genl:
 	return ret;
 }
@@ -50,6 +53,8 @@ static void __exit rfsec_mod_exit(void)
 	rfsec_sock_uninit();
 	rfsec_transport_uninit();
 	rfsec_genl_uninit();
+	/* No netlink request and no socket is left to use a key. */
+	rfsec_peers_uninit();
 }
 
 module_init(rfsec_mod_init);
@@ -62,5 +67,10 @@ MODULE_VERSION(RFSEC_VERSION);
 MODULE_ALIAS("bt-proto-" __stringify(BTPROTO_RFSEC));
 /* So does resolving the generic netlink family by name. */
 MODULE_ALIAS_GENL_FAMILY(RFSEC_GENL_NAME);
-/* rfcomm.ko exports nothing, so only a soft dependency can load it first. */
-MODULE_SOFTDEP("pre: rfcomm");
+/*
+ * rfcomm.ko exports nothing, so only a soft dependency can load it first.
+ * The crypto API would load curve25519 when the first identity is set; the
+ * soft dependency also gets it into initramfs images and loaded before a
+ * system turns module loading off.
+ */
+MODULE_SOFTDEP("pre: rfcomm crypto-curve25519");
