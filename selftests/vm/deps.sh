@@ -8,7 +8,8 @@
 set -euo pipefail
 
 pkgs=(
-	gcc gcc-12 make libc6-dev pkg-config bc xz-utils sparse git
+	gcc gcc-12 make libc6-dev pkg-config bc xz-utils sparse git perl python3
+	procps iproute2
 	linux-headers-amd64
 	linux-source-6.1
 	qemu-system-x86 busybox-static kmod cpio
