@@ -94,12 +94,27 @@ static int rfsec_genl_error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
-/* Ends a dump. Needed: libmnl ignores NULL slots of a control array. */
+/*
+ * Ends a dump. A dump the kernel module refuses ends at once with an
+ * NLMSG_DONE that carries the negative errno, and the extended ACK after it.
+ */
 static int rfsec_genl_done_cb(const struct nlmsghdr *nlh, void *data)
 {
-	(void)nlh;
-	(void)data;
-	return MNL_CB_STOP;
+	struct rfsec_genl_ctx *ctx = data;
+	int error;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(error)))
+		return MNL_CB_STOP;	/* an old kernel's empty DONE */
+	memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+	if (!error)
+		return MNL_CB_STOP;
+
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+	    mnl_nlmsg_size(sizeof(error)) <= nlh->nlmsg_len)
+		mnl_attr_parse(nlh, sizeof(error), rfsec_genl_extack_attr_cb,
+			       ctx->genl);
+	errno = error < 0 ? -error : error;
+	return MNL_CB_ERROR;
 }
 
 static int rfsec_genl_reply_cb(const struct nlmsghdr *nlh, void *data)

@@ -19,6 +19,12 @@ static const struct {
 	  "show the versions of this tool and of the kernel module" },
 	{ "run", run_main,
 	  "run a program with its RFCOMM sockets made rfsec sockets" },
+	{ "genkey", genkey_main, "print a new X25519 private key in base64" },
+	{ "pubkey", pubkey_main,
+	  "print the public key of a private key read on stdin" },
+	{ "identity", identity_main,
+	  "set, remove or show the identity keys of local adapters" },
+	{ "peer", peer_main, "add, remove or list the peers of an identity" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

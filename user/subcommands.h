@@ -15,5 +15,9 @@ enum rfsec_exit {
 
 int version_main(int argc, char *argv[]);
 int run_main(int argc, char *argv[]);
+int genkey_main(int argc, char *argv[]);
+int pubkey_main(int argc, char *argv[]);
+int identity_main(int argc, char *argv[]);
+int peer_main(int argc, char *argv[]);
 
 #endif /* RFSEC_USER_SUBCOMMANDS_H */

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Adapters, addresses and keys for the identity and peer commands.
+ */
+
+#define _DEFAULT_SOURCE
+
+#include "config.h"
+#include "encoding.h"
+#include "subcommands.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bluetooth/bluetooth.h>
+#include <bluetooth/hci.h>
+#include <bluetooth/hci_lib.h>
+
+/* str2ba() accepts sloppy input: check the exact form first. */
+static bool config_addr_well_formed(const char *str)
+{
+	unsigned int i;
+
+	if (strlen(str) != 17)
+		return false;
+	for (i = 0; i < 17; i++) {
+		if (i % 3 == 2 ? str[i] != ':' :
+				 !isxdigit((unsigned char)str[i]))
+			return false;
+	}
+	return true;
+}
+
+int config_parse_addr(const char *what, const char *str,
+		      uint8_t addr[RFSEC_ADDR_LEN])
+{
+	bdaddr_t ba;
+
+	if (!config_addr_well_formed(str) || str2ba(str, &ba) < 0) {
+		fprintf(stderr,
+			"rfsec: malformed %s address '%s' (expected XX:XX:XX:XX:XX:XX)\n",
+			what, str);
+		return RFSEC_EXIT_USAGE;
+	}
+	memcpy(addr, ba.b, RFSEC_ADDR_LEN);	/* str2ba gives bdaddr_t order */
+	return RFSEC_EXIT_OK;
+}
+
+int config_parse_adapter(const char *str, uint8_t addr[RFSEC_ADDR_LEN])
+{
+	const char *p;
+	bdaddr_t ba;
+	int id;
+
+	if (strncmp(str, "hci", 3))
+		return config_parse_addr("adapter", str, addr);
+
+	for (p = str + 3; isdigit((unsigned char)*p); p++)
+		;
+	if (p == str + 3 || *p || p - str > 8) {
+		fprintf(stderr,
+			"rfsec: malformed adapter '%s' (expected hciN or XX:XX:XX:XX:XX:XX)\n",
+			str);
+		return RFSEC_EXIT_USAGE;
+	}
+	id = hci_devid(str);
+	if (id < 0 || hci_devba(id, &ba) < 0) {
+		fprintf(stderr,
+			"rfsec: unknown adapter '%s' (no such Bluetooth controller; give its address to configure an absent one)\n",
+			str);
+		return RFSEC_EXIT_FAILURE;
+	}
+	memcpy(addr, ba.b, RFSEC_ADDR_LEN);
+	return RFSEC_EXIT_OK;
+}
+
+int config_parse_key(const char *what, const char *str,
+		     uint8_t key[RFSEC_KEY_LEN])
+{
+	if (!key_from_base64(key, str)) {
+		fprintf(stderr,
+			"rfsec: bad %s: expected 32 bytes in base64 (44 characters ending in '=')\n",
+			what);
+		return RFSEC_EXIT_USAGE;
+	}
+	return RFSEC_EXIT_OK;
+}
+
+int config_read_key(const char *what, const char *path,
+		    uint8_t key[RFSEC_KEY_LEN])
+{
+	char buf[128];
+	size_t len = 0, start = 0;
+	ssize_t n;
+	int fd, ret = RFSEC_EXIT_FAILURE;
+	bool from_stdin = !strcmp(path, "-");
+
+	fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "rfsec: %s: %s\n", path, strerror(errno));
+		return RFSEC_EXIT_FAILURE;
+	}
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "rfsec: %s: %s\n",
+				from_stdin ? "standard input" : path,
+				strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1)
+			break;	/* too long to be a key: refused below */
+	}
+	buf[len] = '\0';
+	while (len && isspace((unsigned char)buf[len - 1]))
+		buf[--len] = '\0';
+	while (isspace((unsigned char)buf[start]))
+		start++;
+	if (key_from_base64(key, buf + start))
+		ret = RFSEC_EXIT_OK;
+	else
+		fprintf(stderr,
+			"rfsec: bad %s in %s: expected 32 bytes in base64 (44 characters ending in '=')\n",
+			what, from_stdin ? "standard input" : path);
+out:
+	explicit_bzero(buf, sizeof(buf));
+	if (!from_stdin)
+		close(fd);
+	return ret;
+}
+
+void config_print_addr(FILE *out, const uint8_t addr[RFSEC_ADDR_LEN])
+{
+	fprintf(out, "%02X:%02X:%02X:%02X:%02X:%02X", addr[5], addr[4],
+		addr[3], addr[2], addr[1], addr[0]);
+}
+
+bool config_is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
