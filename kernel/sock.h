@@ -31,8 +31,11 @@ struct rfsec_sock {
 	 * Under lock_sock().
 	 */
 	bool connect_waiting;
-	/* Moves what the transport received, and its state, onto this sock. */
-	struct work_struct rx_work;
+	/*
+	 * Moves what the transport received, and its state, onto this sock.
+	 * Delayed only to retry after a failed allocation.
+	 */
+	struct delayed_work rx_work;
 	/* The transport's own callbacks, chained to and restored on detach. */
 	void (*saved_data_ready)(struct sock *tsk);
 	void (*saved_state_change)(struct sock *tsk);

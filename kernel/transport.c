@@ -31,11 +31,16 @@ static struct workqueue_struct *rfsec_wq;
  * Queue the work; the queued work holds a reference on the sock, taken
  * before queueing since the work may run and drop it at once.
  */
-void rfsec_transport_kick(struct sock *sk)
+static void rfsec_transport_kick_after(struct sock *sk, unsigned long delay)
 {
 	sock_hold(sk);
-	if (!queue_work(rfsec_wq, &rfsec_sk(sk)->rx_work))
+	if (!queue_delayed_work(rfsec_wq, &rfsec_sk(sk)->rx_work, delay))
 		sock_put(sk);
+}
+
+void rfsec_transport_kick(struct sock *sk)
+{
+	rfsec_transport_kick_after(sk, 0);
 }
 
 /*
@@ -102,7 +107,7 @@ void rfsec_transport_attach(struct sock *sk, struct socket *transport)
 	struct rfsec_sock *rs = rfsec_sk(sk);
 	struct sock *tsk = transport->sk;
 
-	INIT_WORK(&rs->rx_work, rfsec_rx_work);
+	INIT_DELAYED_WORK(&rs->rx_work, rfsec_rx_work);
 	write_lock_bh(&tsk->sk_callback_lock);
 	rs->saved_data_ready = tsk->sk_data_ready;
 	rs->saved_state_change = tsk->sk_state_change;
@@ -143,7 +148,7 @@ struct socket *rfsec_transport_detach(struct sock *sk)
 	tsk->sk_user_data = NULL;
 	write_unlock_bh(&tsk->sk_callback_lock);
 
-	if (cancel_work_sync(&rs->rx_work))
+	if (cancel_delayed_work_sync(&rs->rx_work))
 		sock_put(sk);
 	WRITE_ONCE(rs->transport, NULL);
 	return transport;
@@ -171,8 +176,17 @@ int rfsec_transport_create(struct sock *sk)
 
 /*
  * The application sets SOL_SOCKET options on the rfsec socket; those that
- * govern sending and closing must act on the transport, which does both.
+ * govern sending must act on the transport, which does it. Plain fields the
+ * transport reads locklessly, so no lock on the send path.
  */
+static void rfsec_transport_sync_send_opts(struct sock *sk, struct sock *tsk)
+{
+	WRITE_ONCE(tsk->sk_sndtimeo, READ_ONCE(sk->sk_sndtimeo));
+	WRITE_ONCE(tsk->sk_sndbuf, READ_ONCE(sk->sk_sndbuf));
+	WRITE_ONCE(tsk->sk_priority, READ_ONCE(sk->sk_priority));
+}
+
+/* Sending options plus SO_LINGER, for connect, shutdown and close. */
 void rfsec_transport_sync_opts(struct sock *sk)
 {
 	struct socket *transport = READ_ONCE(rfsec_sk(sk)->transport);
@@ -181,10 +195,9 @@ void rfsec_transport_sync_opts(struct sock *sk)
 	if (!transport)
 		return;
 	tsk = transport->sk;
+	rfsec_transport_sync_send_opts(sk, tsk);
+	/* Socket flags are set non-atomically: under the transport's lock. */
 	lock_sock(tsk);
-	WRITE_ONCE(tsk->sk_sndtimeo, READ_ONCE(sk->sk_sndtimeo));
-	WRITE_ONCE(tsk->sk_sndbuf, READ_ONCE(sk->sk_sndbuf));
-	WRITE_ONCE(tsk->sk_priority, READ_ONCE(sk->sk_priority));
 	tsk->sk_lingertime = READ_ONCE(sk->sk_lingertime);
 	if (sock_flag(sk, SOCK_LINGER))
 		sock_set_flag(tsk, SOCK_LINGER);
@@ -239,7 +252,7 @@ int rfsec_transport_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 
 	if (!transport)
 		return -ENOTCONN;
-	rfsec_transport_sync_opts(sk);
+	rfsec_transport_sync_send_opts(sk, transport->sk);
 	do {
 		chunk = min_t(size_t, len - sent, RFSEC_TX_CHUNK);
 		left = msg_data_left(msg);
@@ -284,9 +297,13 @@ static void rfsec_transport_pull(struct sock *sk)
 
 		skb = alloc_skb(len, GFP_KERNEL);
 		if (!skb) {
-			/* Nothing is lost: it stays queued in RFCOMM. */
-			net_warn_ratelimited("rfsec: no memory for %u received bytes\n",
+			/*
+			 * Nothing is lost: it stays queued in RFCOMM. Come back
+			 * for it, or a reader waiting for it would wait on.
+			 */
+			net_warn_ratelimited("rfsec: no memory for %u received bytes; retrying\n",
 					     len);
+			rfsec_transport_kick_after(sk, HZ / 10);
 			break;
 		}
 		vec.iov_base = skb->data;
@@ -341,7 +358,8 @@ static void rfsec_transport_accept(struct sock *parent)
 
 static void rfsec_rx_work(struct work_struct *work)
 {
-	struct rfsec_sock *rs = container_of(work, struct rfsec_sock, rx_work);
+	struct rfsec_sock *rs = container_of(to_delayed_work(work),
+					     struct rfsec_sock, rx_work);
 	struct sock *sk = &rs->bt.sk;
 
 	lock_sock(sk);
