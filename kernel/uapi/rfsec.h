@@ -155,6 +155,9 @@
  *        key; needs RFSEC_A_PEER_PUBLIC_KEY
  *    RFSEC_A_PEER_POLICY: NLA_U32, enum rfsec_policy, optional; the default
  *        is RFSEC_POLICY_REQUIRE
+ *    RFSEC_A_PEER_CIPHER: NLA_U32, enum rfsec_cipher, optional: the cipher
+ *        this side proposes when it connects to the peer; the default is
+ *        RFSEC_CIPHER_CHACHA20_POLY1305
  *
  * Adds the peer, or replaces it: the peer then holds exactly what the
  * message says, and an attribute left out takes its default (no public key,
@@ -193,6 +196,7 @@
  *    RFSEC_A_PEER_HAS_PSK: NLA_U8, 1 if a pre-shared key is set, else 0 (the
  *        key itself is never sent)
  *    RFSEC_A_PEER_POLICY: NLA_U32, enum rfsec_policy
+ *    RFSEC_A_PEER_CIPHER: NLA_U32, enum rfsec_cipher
  *    RFSEC_A_PEER_STATS: NLA_NESTED, counters since the peer was added:
  *        RFSEC_A_STATS_HANDSHAKES: NLA_U64, handshakes completed
  *        RFSEC_A_STATS_HANDSHAKE_FAILURES: NLA_NESTED, one NLA_U64 per
@@ -233,16 +237,18 @@
  * RFSEC_A_PEER_STATS (on removal, as the peer was). Removing an identity
  * announces the removal of each of its peers, then of the identity.
  *
- * RFSEC_CMD_HANDSHAKE_DONE: a handshake with a peer completed (reserved for
- * the handshake; not sent yet):
+ * RFSEC_CMD_HANDSHAKE_DONE: a handshake with a peer completed:
  *
  *    RFSEC_A_ADAPTER, RFSEC_A_PEER_ADDR
+ *    RFSEC_A_PEER_CIPHER: the cipher the connection uses
  *
- * RFSEC_CMD_HANDSHAKE_FAILED: a handshake failed (reserved for the
- * handshake; not sent yet):
+ * RFSEC_CMD_HANDSHAKE_FAILED: a handshake failed:
  *
  *    RFSEC_A_ADAPTER, RFSEC_A_PEER_ADDR
  *    RFSEC_A_HS_FAILURE: NLA_U32, enum rfsec_hs_failure
+ *
+ * Both carry the local adapter's address even when the handshake failed
+ * before the adapter's identity was found.
  *
  * Socket options
  * ==============
@@ -306,6 +312,7 @@ enum rfsec_attr {
 	RFSEC_A_PEER_STATS,	/* nested, enum rfsec_stats_attr */
 	RFSEC_A_CHANGE,		/* u32, enum rfsec_change */
 	RFSEC_A_HS_FAILURE,	/* u32, enum rfsec_hs_failure */
+	RFSEC_A_PEER_CIPHER,	/* u32, enum rfsec_cipher */
 	__RFSEC_A_MAX
 };
 
@@ -366,6 +373,9 @@ enum rfsec_change {
  * RFSEC_HS_FAIL_MALFORMED: a handshake message did not parse or authenticate
  * RFSEC_HS_FAIL_REPLAY: a handshake message was a replay
  * RFSEC_HS_FAIL_TIMEOUT: the handshake did not complete in time
+ * RFSEC_HS_FAIL_REFUSED: the responder refused the handshake (it has no
+ *	key for this side, or not the key this side proved)
+ * RFSEC_HS_FAIL_CLOSED: the link closed before the handshake completed
  */
 enum rfsec_hs_failure {
 	RFSEC_HS_FAIL_UNSPEC,
@@ -374,9 +384,25 @@ enum rfsec_hs_failure {
 	RFSEC_HS_FAIL_MALFORMED,
 	RFSEC_HS_FAIL_REPLAY,
 	RFSEC_HS_FAIL_TIMEOUT,
+	RFSEC_HS_FAIL_REFUSED,
+	RFSEC_HS_FAIL_CLOSED,
 	__RFSEC_HS_FAIL_MAX
 };
 
 #define RFSEC_HS_FAIL_MAX (__RFSEC_HS_FAIL_MAX - 1)
+
+/*
+ * The AEAD a connection's records use; the initiator proposes the one
+ * configured for the peer (RFSEC_A_PEER_CIPHER), the responder accepts
+ * either. The values are the cipher ids of docs/PROTOCOL.md.
+ */
+enum rfsec_cipher {
+	RFSEC_CIPHER_UNSPEC,
+	RFSEC_CIPHER_CHACHA20_POLY1305,
+	RFSEC_CIPHER_AES_256_GCM,
+	__RFSEC_CIPHER_MAX
+};
+
+#define RFSEC_CIPHER_MAX (__RFSEC_CIPHER_MAX - 1)
 
 #endif /* RFSEC_UAPI_RFSEC_H */

@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 timeout_s=900
-controllers=2
+controllers=3
 only=
 out=
 while getopts "t:n:T:o:" opt; do
