@@ -14,7 +14,7 @@ pkgs=(
 	linux-source-6.1
 	qemu-system-x86 busybox-static kmod cpio
 	bluez bluez-test-tools libbluetooth-dev python3-bluez
-	libmnl-dev libssl-dev
+	libmnl-dev libssl-dev python3-cryptography
 )
 
 if [ "$(id -u)" != 0 ]; then
