@@ -51,8 +51,8 @@ int config_parse_addr(const char *what, const char *str,
 
 int config_parse_adapter(const char *str, uint8_t addr[RFSEC_ADDR_LEN])
 {
+	struct hci_dev_info di;
 	const char *p;
-	bdaddr_t ba;
 	int id;
 
 	if (strncmp(str, "hci", 3))
@@ -66,14 +66,28 @@ int config_parse_adapter(const char *str, uint8_t addr[RFSEC_ADDR_LEN])
 			str);
 		return RFSEC_EXIT_USAGE;
 	}
-	id = hci_devid(str);
-	if (id < 0 || hci_devba(id, &ba) < 0) {
-		fprintf(stderr,
-			"rfsec: unknown adapter '%s' (no such Bluetooth controller; give its address to configure an absent one)\n",
-			str);
+	/*
+	 * Not hci_devid() or hci_devba(): they fail for an adapter that is
+	 * down, whose address the kernel knows all the same.
+	 */
+	id = atoi(str + 3);
+	if (hci_devinfo(id, &di) < 0) {
+		if (errno == EAFNOSUPPORT)
+			fprintf(stderr,
+				"rfsec: Bluetooth is not available: the kernel has no Bluetooth support loaded (try: modprobe bluetooth)\n");
+		else
+			fprintf(stderr,
+				"rfsec: unknown adapter '%s' (no such Bluetooth controller; give its address to configure an absent one)\n",
+				str);
 		return RFSEC_EXIT_FAILURE;
 	}
-	memcpy(addr, ba.b, RFSEC_ADDR_LEN);
+	if (!bacmp(&di.bdaddr, BDADDR_ANY)) {
+		fprintf(stderr,
+			"rfsec: adapter '%s' has no address yet (bring it up once: hciconfig %s up)\n",
+			str, str);
+		return RFSEC_EXIT_FAILURE;
+	}
+	memcpy(addr, di.bdaddr.b, RFSEC_ADDR_LEN);
 	return RFSEC_EXIT_OK;
 }
 

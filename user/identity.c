@@ -10,6 +10,7 @@
 #include "config.h"
 #include "encoding.h"
 #include "genl.h"
+#include "state.h"
 #include "subcommands.h"
 
 #include <errno.h>
@@ -39,6 +40,10 @@ static int identity_help(void)
 	       "        or of ADAPTER's only, one per line\n\n"
 	       "ADAPTER is hciN (a controller present now) or its Bluetooth address\n"
 	       "XX:XX:XX:XX:XX:XX. set and del need CAP_NET_ADMIN.\n\n"
+	       "The kernel never gives a private key back, so set also stores it in\n"
+	       "the state directory ($RFSEC_STATE_DIR, else /var/lib/rfsec; mode 0600)\n"
+	       "for 'rfsec restore', and del removes the adapter's stored identity and\n"
+	       "peers. RFSEC_STATE_DIR set to the empty string stores nothing.\n\n"
 	       "Exit status: 0, 1 if the command failed, 2 for a wrong command line.\n");
 	return RFSEC_EXIT_OK;
 }
@@ -71,11 +76,17 @@ static int identity_set(const char *adapter, const char *path)
 	req = rfsec_genl_request(genl, RFSEC_CMD_SET_IDENTITY, 0);
 	mnl_attr_put(req, RFSEC_A_ADAPTER, sizeof(addr), addr);
 	mnl_attr_put(req, RFSEC_A_PRIVATE_KEY, sizeof(key), key);
-	explicit_bzero(key, sizeof(key));
 	ret = identity_change(req, genl);
 	/* The request buffer held the key too. */
 	explicit_bzero(req, req->nlmsg_len);
 	rfsec_genl_close(genl);
+	/* The kernel never gives the key back: keep it for 'rfsec restore'. */
+	if (!ret && state_store_identity(addr, key)) {
+		fprintf(stderr,
+			"rfsec: the identity is set in the kernel but not stored: 'rfsec restore' will not bring it back\n");
+		ret = RFSEC_EXIT_FAILURE;
+	}
+	explicit_bzero(key, sizeof(key));
 	return ret;
 }
 
@@ -96,6 +107,11 @@ static int identity_del(const char *adapter)
 	mnl_attr_put(req, RFSEC_A_ADAPTER, sizeof(addr), addr);
 	ret = identity_change(req, genl);
 	rfsec_genl_close(genl);
+	if (!ret && state_forget_identity(addr)) {
+		fprintf(stderr,
+			"rfsec: the identity is removed from the kernel but still stored: 'rfsec restore' would bring it back\n");
+		ret = RFSEC_EXIT_FAILURE;
+	}
 	return ret;
 }
 

@@ -9,18 +9,21 @@
 #include "config.h"
 #include "encoding.h"
 #include "genl.h"
+#include "kconf.h"
+#include "state.h"
 #include "subcommands.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <linux/genetlink.h>
 
 #define PEER_USAGE \
 	"Usage: rfsec peer add|set ADAPTER PEER_ADDR [public-key BASE64] [psk FILE]\n" \
 	"                          [policy require|allow-plaintext]\n" \
+	"                          [cipher chacha20-poly1305|aes-256-gcm]\n" \
 	"       rfsec peer del ADAPTER PEER_ADDR\n" \
 	"       rfsec peer list [ADAPTER]\n"
 
@@ -43,60 +46,80 @@ static int peer_help(void)
 	       "                       'rfsec genkey' makes one); default none\n"
 	       "    policy require     every connection must be encrypted (default)\n"
 	       "    policy allow-plaintext  plaintext RFCOMM with this peer is allowed\n"
+	       "    cipher NAME        the AEAD this side proposes when it connects to\n"
+	       "                       the peer: chacha20-poly1305 (the kernel's\n"
+	       "                       default) or aes-256-gcm\n"
 	       "  del       removes the peer and wipes its keys\n"
 	       "  list      one line per peer of every adapter, or of ADAPTER: adapter,\n"
 	       "            peer, public key, pre-shared key (yes/no), policy, open\n"
-	       "            connections and completed handshakes\n\n"
+	       "            connections, completed handshakes and, if the kernel\n"
+	       "            reports it, the cipher\n\n"
 	       "ADAPTER is hciN (a controller present now) or its Bluetooth address;\n"
 	       "PEER_ADDR a Bluetooth address XX:XX:XX:XX:XX:XX. The adapter must have\n"
-	       "an identity ('rfsec identity set'). add, set and del need CAP_NET_ADMIN.\n\n"
+	       "an identity ('rfsec identity set'). add, set and del need CAP_NET_ADMIN.\n"
+	       "If the adapter's identity is stored in the state directory (see\n"
+	       "'rfsec save --help'), add, set and del also update its peers file there,\n"
+	       "pre-shared key included, so that 'rfsec restore' brings the peer back.\n\n"
 	       "Exit status: 0, 1 if the command failed, 2 for a wrong command line.\n");
 	return RFSEC_EXIT_OK;
 }
 
-static const char *const peer_policy_names[] = {
-	[RFSEC_POLICY_REQUIRE] = "require",
-	[RFSEC_POLICY_ALLOW_PLAINTEXT] = "allow-plaintext",
-};
+/* Stores what was set in the state directory, if the adapter has a folder. */
+static int peer_store(const uint8_t adapter[RFSEC_ADDR_LEN],
+		      const struct state_peer *sp)
+{
+	if (!state_store_peer(adapter, sp))
+		return RFSEC_EXIT_OK;
+	fprintf(stderr,
+		"rfsec: the peer is set in the kernel but not stored: 'rfsec restore' will not bring it back\n");
+	return RFSEC_EXIT_FAILURE;
+}
 
 static int peer_set(int argc, char *argv[])
 {
-	uint8_t adapter[RFSEC_ADDR_LEN], addr[RFSEC_ADDR_LEN];
-	uint8_t pub[RFSEC_KEY_LEN], psk[RFSEC_KEY_LEN];
-	bool has_pub = false, has_psk = false, has_policy = false;
-	uint32_t policy = RFSEC_POLICY_REQUIRE;
+	uint8_t adapter[RFSEC_ADDR_LEN];
+	struct state_peer sp = { .policy = RFSEC_POLICY_REQUIRE };
 	struct rfsec_genl *genl;
 	struct nlmsghdr *req;
-	int i, ret;
+	int i, v, ret;
 
 	if (argc < 4 || argc % 2)
 		return peer_usage_error();
 	ret = config_parse_adapter(argv[2], adapter);
 	if (ret)
 		return ret;
-	ret = config_parse_addr("peer", argv[3], addr);
+	ret = config_parse_addr("peer", argv[3], sp.addr);
 	if (ret)
 		return ret;
 
 	for (i = 4; i < argc; i += 2) {
-		if (!strcmp(argv[i], "public-key") && !has_pub) {
-			ret = config_parse_key("public key", argv[i + 1], pub);
-			has_pub = true;
-		} else if (!strcmp(argv[i], "policy") && !has_policy) {
-			if (!strcmp(argv[i + 1], "require"))
-				policy = RFSEC_POLICY_REQUIRE;
-			else if (!strcmp(argv[i + 1], "allow-plaintext"))
-				policy = RFSEC_POLICY_ALLOW_PLAINTEXT;
-			else {
+		if (!strcmp(argv[i], "public-key") && !sp.has_public_key) {
+			ret = config_parse_key("public key", argv[i + 1],
+					       sp.public_key);
+			sp.has_public_key = true;
+		} else if (!strcmp(argv[i], "policy") && !sp.has_policy) {
+			v = kconf_policy_parse(argv[i + 1]);
+			if (v < 0) {
 				fprintf(stderr,
 					"rfsec: unknown policy '%s' (require or allow-plaintext)\n",
 					argv[i + 1]);
 				ret = RFSEC_EXIT_USAGE;
 			}
-			has_policy = true;
-		} else if (!strcmp(argv[i], "psk") && !has_psk) {
+			sp.policy = (uint32_t)v;
+			sp.has_policy = true;
+		} else if (!strcmp(argv[i], "cipher") && !sp.has_cipher) {
+			v = kconf_cipher_parse(argv[i + 1]);
+			if (v < 0) {
+				fprintf(stderr,
+					"rfsec: unknown cipher '%s' (chacha20-poly1305 or aes-256-gcm)\n",
+					argv[i + 1]);
+				ret = RFSEC_EXIT_USAGE;
+			}
+			sp.cipher = (uint32_t)v;
+			sp.has_cipher = true;
+		} else if (!strcmp(argv[i], "psk") && !sp.has_psk) {
 			/* Read last, once the command line is known good. */
-			has_psk = true;
+			sp.has_psk = true;
 			continue;
 		} else {
 			fprintf(stderr, "rfsec: unexpected '%s'\n", argv[i]);
@@ -105,19 +128,19 @@ static int peer_set(int argc, char *argv[])
 		if (ret)
 			return ret;
 	}
-	if (!has_pub && policy != RFSEC_POLICY_ALLOW_PLAINTEXT) {
+	if (!sp.has_public_key && sp.policy != RFSEC_POLICY_ALLOW_PLAINTEXT) {
 		fprintf(stderr,
 			"rfsec: a peer needs a public key unless its policy is allow-plaintext\n");
 		return RFSEC_EXIT_USAGE;
 	}
-	if (has_psk && !has_pub) {
+	if (sp.has_psk && !sp.has_public_key) {
 		fprintf(stderr, "rfsec: a pre-shared key needs a public key\n");
 		return RFSEC_EXIT_USAGE;
 	}
-	for (i = 4; has_psk && i < argc; i += 2) {
+	for (i = 4; sp.has_psk && i < argc; i += 2) {
 		if (!strcmp(argv[i], "psk")) {
 			ret = config_read_key("pre-shared key", argv[i + 1],
-					      psk);
+					      sp.psk);
 			if (ret)
 				return ret;
 		}
@@ -125,23 +148,32 @@ static int peer_set(int argc, char *argv[])
 
 	genl = rfsec_genl_open();
 	if (!genl) {
-		explicit_bzero(psk, sizeof(psk));
+		explicit_bzero(&sp, sizeof(sp));
 		return RFSEC_EXIT_FAILURE;
 	}
 	req = rfsec_genl_request(genl, RFSEC_CMD_SET_PEER, 0);
 	mnl_attr_put(req, RFSEC_A_ADAPTER, sizeof(adapter), adapter);
-	mnl_attr_put(req, RFSEC_A_PEER_ADDR, sizeof(addr), addr);
-	if (has_pub)
-		mnl_attr_put(req, RFSEC_A_PEER_PUBLIC_KEY, sizeof(pub), pub);
-	if (has_psk)
-		mnl_attr_put(req, RFSEC_A_PEER_PSK, sizeof(psk), psk);
-	explicit_bzero(psk, sizeof(psk));
-	if (has_policy)
-		mnl_attr_put_u32(req, RFSEC_A_PEER_POLICY, policy);
+	mnl_attr_put(req, RFSEC_A_PEER_ADDR, sizeof(sp.addr), sp.addr);
+	if (sp.has_public_key)
+		mnl_attr_put(req, RFSEC_A_PEER_PUBLIC_KEY,
+			     sizeof(sp.public_key), sp.public_key);
+	if (sp.has_psk)
+		mnl_attr_put(req, RFSEC_A_PEER_PSK, sizeof(sp.psk), sp.psk);
+	if (sp.has_policy)
+		mnl_attr_put_u32(req, RFSEC_A_PEER_POLICY, sp.policy);
+	/* Only when given: modules before the handshake do not know it. */
+	if (sp.has_cipher)
+		mnl_attr_put_u32(req, RFSEC_A_PEER_CIPHER, sp.cipher);
 	ret = rfsec_genl_call(genl, req, NULL, NULL) ? RFSEC_EXIT_FAILURE :
 						       RFSEC_EXIT_OK;
 	explicit_bzero(req, req->nlmsg_len);
 	rfsec_genl_close(genl);
+	if (!ret) {
+		/* The file says it all, as the kernel will after a restore. */
+		sp.has_policy = true;
+		ret = peer_store(adapter, &sp);
+	}
+	explicit_bzero(&sp, sizeof(sp));
 	return ret;
 }
 
@@ -169,112 +201,45 @@ static int peer_del(int argc, char *argv[])
 	ret = rfsec_genl_call(genl, req, NULL, NULL) ? RFSEC_EXIT_FAILURE :
 						       RFSEC_EXIT_OK;
 	rfsec_genl_close(genl);
+	if (!ret && state_forget_peer(adapter, addr)) {
+		fprintf(stderr,
+			"rfsec: the peer is removed from the kernel but still stored: 'rfsec restore' would bring it back\n");
+		ret = RFSEC_EXIT_FAILURE;
+	}
 	return ret;
 }
 
-struct peer_reply {
-	const uint8_t *adapter, *addr, *public_key;
-	int has_psk;		/* -1: not sent */
-	int64_t policy;		/* -1: not sent */
-	uint64_t handshakes;
-	uint32_t connections;
-};
-
-static int peer_stats_attr_cb(const struct nlattr *attr, void *data)
+static void peer_print(const struct kconf_peer *p)
 {
-	struct peer_reply *r = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case RFSEC_A_STATS_HANDSHAKES:
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
-			return MNL_CB_ERROR;
-		r->handshakes = mnl_attr_get_u64(attr);
-		break;
-	case RFSEC_A_STATS_CONNECTIONS:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		r->connections = mnl_attr_get_u32(attr);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int peer_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct peer_reply *r = data;
-	uint16_t len = mnl_attr_get_payload_len(attr);
-
-	switch (mnl_attr_get_type(attr)) {
-	case RFSEC_A_ADAPTER:
-		if (len != RFSEC_ADDR_LEN)
-			goto bad;
-		r->adapter = mnl_attr_get_payload(attr);
-		break;
-	case RFSEC_A_PEER_ADDR:
-		if (len != RFSEC_ADDR_LEN)
-			goto bad;
-		r->addr = mnl_attr_get_payload(attr);
-		break;
-	case RFSEC_A_PEER_PUBLIC_KEY:
-		if (len != RFSEC_KEY_LEN)
-			goto bad;
-		r->public_key = mnl_attr_get_payload(attr);
-		break;
-	case RFSEC_A_PEER_HAS_PSK:
-		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-			return MNL_CB_ERROR;
-		r->has_psk = mnl_attr_get_u8(attr) ? 1 : 0;
-		break;
-	case RFSEC_A_PEER_POLICY:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		r->policy = mnl_attr_get_u32(attr);
-		break;
-	case RFSEC_A_PEER_STATS:
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return MNL_CB_ERROR;
-		return mnl_attr_parse_nested(attr, peer_stats_attr_cb, r);
-	}
-	return MNL_CB_OK;
-bad:
-	errno = EBADMSG;
-	return MNL_CB_ERROR;
-}
-
-static int peer_list_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct peer_reply r = { .has_psk = -1, .policy = -1 };
 	char b64[RFSEC_KEY_BASE64_LEN + 1] = "(none)";
-	const char *policy = "unknown";
+	const char *policy = kconf_policy_name(p->policy);
+	const char *cipher;
 
-	(void)data;
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), peer_attr_cb,
-			   &r) < 0)
-		return MNL_CB_ERROR;
-	if (!r.adapter || !r.addr || r.has_psk < 0 || r.policy < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	if (r.public_key)
-		key_to_base64(b64, r.public_key);
-	if (r.policy <= RFSEC_POLICY_MAX)
-		policy = peer_policy_names[r.policy];
-
-	config_print_addr(stdout, r.adapter);
+	if (p->has_public_key)
+		key_to_base64(b64, p->public_key);
+	config_print_addr(stdout, p->adapter);
 	putchar(' ');
-	config_print_addr(stdout, r.addr);
+	config_print_addr(stdout, p->addr);
 	printf(" public-key %s psk %s policy %s connections %" PRIu32
-	       " handshakes %" PRIu64 "\n",
-	       b64, r.has_psk ? "yes" : "no", policy, r.connections,
-	       r.handshakes);
-	return MNL_CB_OK;
+	       " handshakes %" PRIu64,
+	       b64, p->has_psk ? "yes" : "no", policy ? policy : "unknown",
+	       p->connections, p->handshakes);
+	if (p->has_cipher) {
+		cipher = kconf_cipher_name(p->cipher);
+		if (cipher)
+			printf(" cipher %s", cipher);
+		else
+			printf(" cipher %" PRIu32, p->cipher);
+	}
+	putchar('\n');
 }
 
 static int peer_list(int argc, char *argv[])
 {
 	uint8_t adapter[RFSEC_ADDR_LEN];
+	struct kconf_peer *peers = NULL;
 	struct rfsec_genl *genl;
-	struct nlmsghdr *req;
+	size_t n = 0, i;
 	int ret;
 
 	if (argc > 3)
@@ -287,12 +252,12 @@ static int peer_list(int argc, char *argv[])
 	genl = rfsec_genl_open();
 	if (!genl)
 		return RFSEC_EXIT_FAILURE;
-	req = rfsec_genl_request(genl, RFSEC_CMD_GET_PEER, NLM_F_DUMP);
-	if (argc == 3)
-		mnl_attr_put(req, RFSEC_A_ADAPTER, sizeof(adapter), adapter);
-	ret = rfsec_genl_call(genl, req, peer_list_cb, NULL) ?
+	ret = kconf_dump_peers(genl, argc == 3 ? adapter : NULL, &peers, &n) ?
 		RFSEC_EXIT_FAILURE : RFSEC_EXIT_OK;
 	rfsec_genl_close(genl);
+	for (i = 0; i < n; i++)
+		peer_print(&peers[i]);
+	free(peers);
 	fflush(stdout);
 	return ret;
 }

@@ -25,6 +25,12 @@ static const struct {
 	{ "identity", identity_main,
 	  "set, remove or show the identity keys of local adapters" },
 	{ "peer", peer_main, "add, remove or list the peers of an identity" },
+	{ "show", show_main, "show identities, peers and their statistics" },
+	{ "monitor", monitor_main, "print the module's events as they happen" },
+	{ "scan", scan_main, "find nearby Bluetooth devices and mark peers" },
+	{ "save", save_main, "store the kernel's peers in the state directory" },
+	{ "restore", restore_main,
+	  "load identities and peers from the state directory" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

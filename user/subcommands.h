@@ -19,5 +19,10 @@ int genkey_main(int argc, char *argv[]);
 int pubkey_main(int argc, char *argv[]);
 int identity_main(int argc, char *argv[]);
 int peer_main(int argc, char *argv[]);
+int show_main(int argc, char *argv[]);
+int monitor_main(int argc, char *argv[]);
+int scan_main(int argc, char *argv[]);
+int save_main(int argc, char *argv[]);
+int restore_main(int argc, char *argv[]);
 
 #endif /* RFSEC_USER_SUBCOMMANDS_H */

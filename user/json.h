@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A small JSON writer for the tool's -j output: objects, arrays, strings,
+ * numbers, booleans and null, indented or on one line, with strings escaped
+ * as RFC 8259 requires.
+ */
+
+#ifndef RFSEC_USER_JSON_H
+#define RFSEC_USER_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 8
+
+struct json {
+	FILE *out;
+	bool pretty;		/* indented, else one line */
+	int depth;
+	bool first[JSON_MAX_DEPTH];	/* nothing written yet at this depth */
+};
+
+void json_init(struct json *j, FILE *out, bool pretty);
+
+/*
+ * @key names the member inside an object and must be NULL inside an array
+ * and at the top level.
+ */
+void json_begin_object(struct json *j, const char *key);
+void json_end_object(struct json *j);
+void json_begin_array(struct json *j, const char *key);
+void json_end_array(struct json *j);
+void json_string(struct json *j, const char *key, const char *value);
+void json_u64(struct json *j, const char *key, uint64_t value);
+void json_bool(struct json *j, const char *key, bool value);
+void json_null(struct json *j, const char *key);
+
+/* Ends a finished top-level value with a newline. */
+void json_finish(struct json *j);
+
+#endif /* RFSEC_USER_JSON_H */
