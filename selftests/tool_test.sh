@@ -76,6 +76,27 @@ P1=00:11:22:33:44:01
 P2=00:11:22:33:44:02
 P3=00:11:22:33:44:03
 
+## Help and the man page
+
+cmds=$("$rfsec" --help | sed -n 's/^  \([a-z]*\) .*/\1/p')
+missing=
+for c in $cmds; do
+	"$rfsec" "$c" --help > "$tmp/out" 2>&1 &&
+		grep -q "Usage: rfsec $c" "$tmp/out" || missing+=" $c(--help)"
+	grep -q "^\.SS $c\b" "$top/docs/rfsec.8" || missing+=" $c(man)"
+done
+t_check "every command has --help and a section in rfsec(8)" \
+	test -z "$missing"
+echo "commands:" $cmds "; missing:${missing:- none}" | t_diag
+if command -v man > /dev/null; then
+	MANWIDTH=80 man --warnings -l "$top/docs/rfsec.8" > "$tmp/out" 2> "$tmp/err"
+	t_check "rfsec(8) renders without warnings" \
+		sh -c "[ ! -s '$tmp/err' ] && grep -q '^NAME' '$tmp/out'"
+	t_diag < "$tmp/err"
+else
+	t_skip "rfsec(8) renders" "man is not installed"
+fi
+
 ## identity set stores the private key
 
 capture "$rfsec" identity set hci0 "$tmp/k0"
@@ -416,6 +437,108 @@ modprobe rfsec
 capture "$rfsec" restore
 t_check "modprobe, restore: back again" rc_is 0
 show
+
+## A real connection: handshake-done, and show's statistics
+
+# hci0 and hci1 hold each other as peers (restored above). A module that
+# takes RFSEC_A_PEER_CIPHER has the handshake: the connection must run it.
+"$rfsec" monitor -j > "$tmp/mon3.json" 2>&1 &
+mon_pids=($!)
+sleep 1
+"$rfsec" run -- rctest -i hci1 -r -P 14 > "$tmp/rctest.srv" 2>&1 &
+srv=$!
+sleep 1
+timeout 60 "$rfsec" run -- rctest -i hci0 -s -P 14 -N 5 -b 500 -L 10 "$a1" \
+	> "$tmp/rctest.cli" 2>&1
+cli_rc=$?
+sleep 1
+kill "$srv" 2> /dev/null
+wait "$srv" 2> /dev/null
+wait_for "$tmp/mon3.json" '"handshake-done"' > /dev/null
+kill "${mon_pids[0]}"
+wait "${mon_pids[0]}" 2> /dev/null
+mon_pids=()
+"$rfsec" show -j > "$tmp/show3.json"
+if [ -n "$cipher_ok" ]; then
+	t_check "rctest through rfsec run, hci0 to hci1, exits 0" \
+		test "$cli_rc" = 0
+	t_check "monitor -j: handshake-done for hci0's peer hci1, with a cipher" \
+		python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+done = [e for e in ev if e["event"] == "handshake-done"]
+assert any(e["adapter"] == sys.argv[2] and e["peer"] == sys.argv[3] and
+           e["cipher"] in ("chacha20-poly1305", "aes-256-gcm")
+           for e in done), done
+' "$tmp/mon3.json" "$a0" "$a1"
+	t_check "show -j: a handshake, its time and the bytes sent and received" \
+		python3 -c '
+import json, sys, time
+d = json.load(open(sys.argv[1]))
+ids = {i["adapter"]: i for i in d["identities"]}
+p = {q["address"]: q for q in ids[sys.argv[2]]["peers"]}[sys.argv[3]]
+assert p["handshakes"] >= 1, p
+assert abs(p["last_handshake_ns"] / 1e9 - time.time()) < 600, p
+assert p["tx_bytes"] >= 2000 and p["tx_records"] >= 1, p
+q = {q["address"]: q for q in ids[sys.argv[3]]["peers"]}[sys.argv[2]]
+assert q["handshakes"] >= 1 and q["rx_bytes"] >= 2000, q
+' "$tmp/show3.json" "$a0" "$a1"
+	capture "$rfsec" show hci0
+	t_check "show: the latest handshake in seconds ago, not never" \
+		sh -c "grep -A5 '  peer: $a1' '$tmp/out' | grep -qE '    latest handshake: (now|[0-9]+ seconds? ago|1 minute.* ago)'"
+	show
+
+	# hci1 now expects another key of hci0: the handshake must fail.
+	"$rfsec" peer set hci1 "$a0" public-key "$pub3"
+	"$rfsec" monitor -j > "$tmp/mon4.json" 2>&1 &
+	mon_pids=($!)
+	sleep 1
+	"$rfsec" run -- rctest -i hci1 -r -P 15 > "$tmp/rctest.srv" 2>&1 &
+	srv=$!
+	sleep 1
+	timeout 60 "$rfsec" run -- rctest -i hci0 -s -P 15 -N 1 -b 100 "$a1" \
+		> "$tmp/rctest.cli" 2>&1
+	sleep 1
+	kill "$srv" 2> /dev/null
+	wait "$srv" 2> /dev/null
+	wait_for "$tmp/mon4.json" '"handshake-failed"' > /dev/null
+	kill "${mon_pids[0]}"
+	wait "${mon_pids[0]}" 2> /dev/null
+	mon_pids=()
+	t_check "monitor -j: handshake-failed between hci0 and hci1, with a named reason" \
+		python3 -c '
+import json, sys
+names = {"no-key", "wrong-key", "malformed", "replay", "timeout", "refused",
+         "closed"}
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+bad = [e for e in ev if e["event"] == "handshake-failed"]
+assert bad and all(e["reason"] in names for e in bad), ev
+assert {(e["adapter"], e["peer"]) for e in bad} <= {(sys.argv[2], sys.argv[3]),
+                                                    (sys.argv[3], sys.argv[2])}
+' "$tmp/mon4.json" "$a0" "$a1"
+	"$rfsec" show -j > "$tmp/show4.json"
+	capture "$rfsec" show
+	t_check "show: handshake failures counted by reason" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+n = 0
+for i in d["identities"]:
+    for p in i["peers"]:
+        for reason, count in p["handshake_failures"].items():
+            if count:
+                n += count
+                assert "%s %d" % (reason, count) in text, (reason, text)
+assert n >= 1
+' "$tmp/show4.json" "$tmp/out"
+	grep -e 'peer:' -e 'failures' "$tmp/out" | t_diag
+	grep -v '"event":"peer"\|"event":"identity"' "$tmp/mon4.json" | t_diag
+else
+	t_skip "rctest through rfsec run with a handshake" \
+		"the module has no handshake yet (it refuses RFSEC_A_PEER_CIPHER)"
+fi
+t_diag < "$tmp/rctest.cli"
+grep -v '"event":"peer"\|"event":"identity"' "$tmp/mon3.json" | t_diag
 
 ## Cleanup
 
