@@ -9,7 +9,7 @@ set -euo pipefail
 
 pkgs=(
 	gcc gcc-12 make libc6-dev pkg-config bc xz-utils sparse git perl python3
-	procps iproute2
+	procps iproute2 man-db
 	linux-headers-amd64
 	linux-source-6.1
 	qemu-system-x86 busybox-static kmod cpio
