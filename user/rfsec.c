@@ -31,6 +31,8 @@ static const struct {
 	{ "save", save_main, "store the kernel's peers in the state directory" },
 	{ "restore", restore_main,
 	  "load identities and peers from the state directory" },
+	{ "pair", pair_main,
+	  "pair two adapters: exchange and confirm their public keys" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -24,5 +24,6 @@ int monitor_main(int argc, char *argv[]);
 int scan_main(int argc, char *argv[]);
 int save_main(int argc, char *argv[]);
 int restore_main(int argc, char *argv[]);
+int pair_main(int argc, char *argv[]);
 
 #endif /* RFSEC_USER_SUBCOMMANDS_H */
