@@ -258,6 +258,30 @@ assert all("time" in e for e in ev)
 ' "$tmp/mon.json" "$P3" "$a0" "$pub3" "$pub3"
 cat "$tmp/mon.txt" "$tmp/mon.err" | tail -n 4 | t_diag
 
+# Piped: each line arrives at once, and the monitor ends once its reader
+# has gone (at the next event).
+("$rfsec" monitor | head -n 1 > "$tmp/mon.head") &
+piped=$!
+mon_pids=("$piped")
+for _ in $(seq 30); do
+	"$rfsec" peer set hci0 "$P3" public-key "$pub3" > /dev/null
+	"$rfsec" peer del hci0 "$P3" > /dev/null
+	[ -s "$tmp/mon.head" ] && break
+	sleep 0.3
+done
+"$rfsec" peer set hci0 "$P3" public-key "$pub3" > /dev/null
+"$rfsec" peer del hci0 "$P3" > /dev/null
+ended=
+for _ in $(seq 50); do
+	kill -0 "$piped" 2> /dev/null || { ended=1; break; }
+	sleep 0.2
+done
+[ -n "$ended" ] && mon_pids=()
+t_check "monitor | head -n 1: the line comes through the pipe" \
+	grep -qF "$P3" "$tmp/mon.head"
+t_check "monitor | head -n 1: the monitor ends once head has gone" \
+	test -n "$ended"
+
 ## scan
 
 # btvirt's controllers have no names until they are given one.
