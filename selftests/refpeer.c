@@ -1,0 +1,697 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * refpeer: a reference peer for the rfsec protocol (docs/PROTOCOL.md) on a
+ * plain RFCOMM socket, built on noise.c, so that the tests can talk to the
+ * kernel's rfsec sockets from an implementation written from the
+ * specification alone, and misbehave on purpose.
+ *
+ *   refpeer connect -i ADAPTER -a REMOTE -c CHANNEL -k KEYFILE -p PEERPUB
+ *           [-P PSKFILE] [-C chachapoly|aesgcm] [-f FAULT] [-n COUNT]
+ *           [-t MS] [ACTION...]
+ *   refpeer listen  -i ADAPTER -c CHANNEL -k KEYFILE -p PEERPUB
+ *           [-P PSKFILE] [-f FAULT] [-n COUNT] [-t MS] [ACTION...]
+ *
+ * KEYFILE holds this side's static private key in base64 ('rfsec genkey');
+ * PEERPUB is the other side's public key in base64. -n makes COUNT
+ * connections (or accepts COUNT) one after the other, each running the
+ * handshake and the actions; -t bounds every wait (default 10000 ms).
+ * ACTIONs are those of proto_util.h, plus 'inject' (send the record FAULT).
+ *
+ * Besides the lines of proto_util.h it prints:
+ *   hs ok                    the handshake completed
+ *   hs refused N             the responder refused with reason N
+ *   hs refused-by-us N       this responder refused with reason N
+ *   hs wrong-key             the response did not decrypt
+ *   hs eof | hs ERRNO        the link ended or failed during the handshake
+ *   hs sent-fault            the handshake fault was sent; then "end ..."
+ *                            says how the other side reacted
+ *   end badrecord WHY        a record from the other side was bad
+ *
+ * Handshake faults (-f): garbage (bytes before the initiation, or instead
+ * of the response), close-hs (close in the middle of the handshake),
+ * wrong-key (a random static key), wrong-psk (a random psk), replay-hs
+ * (the second connection replays the first's initiation or response; use
+ * -n 2), low-order (an all-zero ephemeral key), reserved (a non-zero
+ * reserved byte), refuse1..refuse4 (responder: refuse with that reason),
+ * silent (responder: never answer), no-confirm (initiator: never send the
+ * confirm record).
+ *
+ * Record faults (-f, sent by the 'inject' action, each carrying the marker
+ * "BAD!MARKER"): flip-type, flip-version, flip-length (a bit of the
+ * header), flip-ct, flip-tag, truncate (the last 5 bytes cut off and the
+ * length adjusted), short (length 16), oversize (length 4097), replay
+ * (the previous record again), reorder (two records swapped), bad-inner
+ * (inner type 7), misplaced-confirm, close-mid (half a record, then close).
+ */
+#include <getopt.h>
+#include <poll.h>
+#include <time.h>
+#include <openssl/rand.h>
+
+#include "noise.h"
+#include "proto_util.h"
+
+#define MARKER "BAD!MARKER"
+
+struct peer {
+	bool initiator;
+	int cipher;
+	uint8_t s_priv[32], rs[32], psk[32];
+	bdaddr_t local, remote;
+	uint8_t chan;
+	const char *fault;
+	int timeout_ms;
+	int conn;			/* connection number, from 0 */
+	int fd;
+	struct noise_session s;
+	struct pu_buf got;
+	uint8_t last[NOISE_RECORD_MAX_LEN];	/* last record sent */
+	int last_len;
+	uint8_t saved[NOISE_INITIATION_LEN];	/* handshake message sent */
+	size_t saved_len;
+	uint8_t max_ts[NOISE_TS_LEN];
+	bool has_ts;
+	bool failed;			/* "end" already printed */
+};
+
+static bool fault_is(const struct peer *p, const char *f)
+{
+	return p->fault && !strcmp(p->fault, f);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	while (len) {
+		ssize_t n = write(fd, b, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Exactly len bytes: 0, 1 at a clean EOF before the first byte, -errno. */
+static int read_exact(int fd, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return got ? -EPIPE : 1;
+		got += n;
+	}
+	return 0;
+}
+
+/* One message, header included: its length, 0 at EOF, or -errno. */
+static int read_msg(int fd, uint8_t *buf, size_t cap)
+{
+	size_t body;
+	int ret;
+
+	ret = read_exact(fd, buf, NOISE_HDR_LEN);
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	body = (size_t)buf[2] << 8 | buf[3];
+	if (NOISE_HDR_LEN + body > cap)
+		return -EMSGSIZE;
+	ret = read_exact(fd, buf + NOISE_HDR_LEN, body);
+	if (ret)
+		return ret == 1 ? -EPIPE : ret;
+	return NOISE_HDR_LEN + body;
+}
+
+static void print_end_errno(struct peer *p, const char *what, int ret)
+{
+	if (ret == 0)
+		printf("%s eof\n", what);
+	else
+		printf("%s %s\n", what, pu_errname(-ret));
+	fflush(stdout);
+}
+
+static int send_record(struct peer *p, uint8_t inner, const uint8_t *d,
+		       size_t len)
+{
+	int n = noise_seal(p->cipher, &p->s.tx, inner, d, len, p->last);
+
+	if (n < 0)
+		return -EIO;
+	p->last_len = n;
+	return write_all(p->fd, p->last, n);
+}
+
+static int send_data(struct peer *p, const uint8_t *d, size_t len)
+{
+	while (len) {
+		size_t n = len < NOISE_RECORD_MAX_DATA ? len :
+							 NOISE_RECORD_MAX_DATA;
+		int ret = send_record(p, NOISE_INNER_DATA, d, n);
+
+		if (ret)
+			return ret;
+		d += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Reads one record and handles it: data is appended to p->got (and to
+ * echo, if given), a rekey rekeys. 1 on a record, 0 at EOF, negative when
+ * the connection ended (already reported).
+ */
+static int recv_record(struct peer *p, struct pu_buf *echo)
+{
+	uint8_t rec[NOISE_RECORD_MAX_LEN + 1], data[NOISE_RECORD_MAX_DATA];
+	uint8_t inner;
+	int len, n;
+
+	len = read_msg(p->fd, rec, sizeof(rec));
+	if (len <= 0) {
+		if (len == -EMSGSIZE)
+			printf("end badrecord oversize\n");
+		else
+			print_end_errno(p, "end", len);
+		p->failed = true;
+		return len < 0 ? len : -EPIPE;
+	}
+	n = noise_open(p->cipher, &p->s.rx, rec, len, &inner, data);
+	if (n < 0) {
+		printf("end badrecord %s\n", n == NOISE_OPEN_BADHDR ? "header" :
+		       n == NOISE_OPEN_BADTAG ? "tag" : "inner");
+		p->failed = true;
+		return -EBADMSG;
+	}
+	if (inner == NOISE_INNER_DATA) {
+		pu_append(&p->got, data, n);
+		if (echo)
+			pu_append(echo, data, n);
+	} else if (inner == NOISE_INNER_REKEY) {
+		noise_rekey(p->cipher, &p->s.rx);
+		printf("rekeyed rx\n");
+	} else {
+		printf("end badrecord misplaced-confirm\n");
+		p->failed = true;
+		return -EBADMSG;
+	}
+	return 1;
+}
+
+static void random_key(uint8_t k[32])
+{
+	noise_genkey(k);
+}
+
+/* Sends the record fault; see the head of the file. */
+static int inject(struct peer *p)
+{
+	const uint8_t *m = (const uint8_t *)MARKER;
+	size_t ml = strlen(MARKER);
+	uint8_t rec[NOISE_RECORD_MAX_LEN + 128], rec2[NOISE_RECORD_MAX_LEN];
+	int len, len2, body;
+
+	if (!p->fault) {
+		fprintf(stderr, "refpeer: inject without -f\n");
+		return -EINVAL;
+	}
+	if (fault_is(p, "replay")) {
+		if (!p->last_len)
+			return -EINVAL;
+		return write_all(p->fd, p->last, p->last_len);
+	}
+	if (fault_is(p, "short")) {
+		noise_header(rec, NOISE_MSG_RECORD, 16);
+		memcpy(rec + 4, MARKER "......", 16);
+		return write_all(p->fd, rec, 20);
+	}
+	if (fault_is(p, "oversize")) {
+		noise_header(rec, NOISE_MSG_RECORD, NOISE_RECORD_MAX_BODY + 1);
+		memset(rec + 4, 'X', 64);
+		memcpy(rec + 4, m, ml);
+		return write_all(p->fd, rec, 4 + 64);
+	}
+	if (fault_is(p, "misplaced-confirm"))
+		return send_record(p, NOISE_INNER_CONFIRM, NULL, 0);
+	if (fault_is(p, "bad-inner")) {
+		len = noise_seal(p->cipher, &p->s.tx, 7, m, ml, rec);
+		return len < 0 ? -EIO : write_all(p->fd, rec, len);
+	}
+	if (fault_is(p, "reorder")) {
+		len = noise_seal(p->cipher, &p->s.tx, NOISE_INNER_DATA,
+				 (const uint8_t *)MARKER "-1", ml + 2, rec);
+		len2 = noise_seal(p->cipher, &p->s.tx, NOISE_INNER_DATA,
+				  (const uint8_t *)MARKER "-2", ml + 2, rec2);
+		if (len < 0 || len2 < 0)
+			return -EIO;
+		return write_all(p->fd, rec2, len2) ?:
+		       write_all(p->fd, rec, len);
+	}
+	len = noise_seal(p->cipher, &p->s.tx, NOISE_INNER_DATA, m, ml, rec);
+	if (len < 0)
+		return -EIO;
+	body = len - NOISE_HDR_LEN;
+	if (fault_is(p, "flip-type")) {
+		rec[0] ^= 0x04;
+	} else if (fault_is(p, "flip-version")) {
+		rec[1] ^= 0x02;
+	} else if (fault_is(p, "flip-length")) {
+		/* the lowest set bit: the record looks shorter by that much */
+		body &= body - 1;
+		rec[2] = body >> 8;
+		rec[3] = body;
+	} else if (fault_is(p, "flip-ct")) {
+		rec[NOISE_HDR_LEN + 3] ^= 0x01;
+	} else if (fault_is(p, "flip-tag")) {
+		rec[len - 1] ^= 0x80;
+	} else if (fault_is(p, "truncate")) {
+		body -= 5;
+		len -= 5;
+		rec[2] = body >> 8;
+		rec[3] = body;
+	} else if (fault_is(p, "close-mid")) {
+		int ret = write_all(p->fd, rec, len / 2);
+
+		usleep(500 * 1000);
+		close(p->fd);
+		p->fd = -1;
+		printf("end closed-by-us\n");
+		p->failed = true;
+		return ret;
+	} else {
+		fprintf(stderr, "refpeer: unknown fault '%s'\n", p->fault);
+		return -EINVAL;
+	}
+	return write_all(p->fd, rec, len);
+}
+
+static int run_actions(struct peer *p, int n, char *acts[])
+{
+	struct pu_buf sent = { 0 };
+	struct pu_action a;
+	int i, ret = 0;
+
+	for (i = 0; i < n && !p->failed && !ret; i++) {
+		if (!strcmp(acts[i], "inject")) {
+			ret = inject(p);
+			continue;
+		}
+		pu_parse_action(acts[i], &a);
+		switch (a.act) {
+		case PU_SEND:
+			ret = send_data(p, (const uint8_t *)a.str, a.n);
+			break;
+		case PU_SENDN: {
+			uint8_t *b = malloc(a.n + 1);
+
+			pu_pattern(b, a.n, 0);
+			pu_append(&sent, b, a.n);
+			ret = send_data(p, b, a.n);
+			free(b);
+			break;
+		}
+		case PU_READ:
+			while (p->got.len < a.n && recv_record(p, NULL) > 0)
+				;
+			break;
+		case PU_READALL:
+			while (recv_record(p, NULL) > 0)
+				;
+			break;
+		case PU_SLEEP:
+			usleep(a.n * 1000);
+			break;
+		case PU_REKEY:
+			ret = send_record(p, NOISE_INNER_REKEY, NULL, 0);
+			if (!ret)
+				ret = noise_rekey(p->cipher, &p->s.tx) ? -EIO : 0;
+			break;
+		case PU_ECHO: {
+			struct pu_buf e = { 0 };
+
+			while (recv_record(p, &e) > 0) {
+				ret = send_data(p, e.p, e.len);
+				e.len = 0;
+				if (ret)
+					break;
+			}
+			free(e.p);
+			break;
+		}
+		}
+	}
+	if (ret && !p->failed) {
+		print_end_errno(p, "end", ret);
+		p->failed = true;
+	}
+	if (sent.len)
+		pu_print_data("sent", &sent);
+	free(sent.p);
+	return ret;
+}
+
+/* Reads until the other side closes; reports how. */
+static void wait_end(struct peer *p)
+{
+	uint8_t buf[256];
+	struct timespec t0, t1;
+	ssize_t n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		n = read(p->fd, buf, sizeof(buf));
+	} while (n > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("waited %lld ms for the end\n",
+	       (t1.tv_sec - t0.tv_sec) * 1000LL +
+	       (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	print_end_errno(p, "end", n < 0 ? -errno : 0);
+	p->failed = true;
+}
+
+static int hs_initiator(struct peer *p)
+{
+	uint8_t msg[NOISE_INITIATION_LEN], rsp[NOISE_RECORD_MAX_LEN];
+	struct noise_hs hs;
+	int len, ret;
+
+	if (fault_is(p, "wrong-key"))
+		random_key(p->s_priv);
+	if (fault_is(p, "wrong-psk"))
+		random_key(p->psk);
+	if (noise_hs_init(&hs, true, p->cipher, p->s_priv, p->rs, p->psk,
+			  p->local.b, p->remote.b, p->chan) ||
+	    noise_write_initiation(&hs, NULL, NULL, msg))
+		return -EIO;
+	if (fault_is(p, "low-order"))
+		memset(msg + NOISE_HDR_LEN + 2, 0, NOISE_KEY_LEN);
+	if (fault_is(p, "reserved"))
+		msg[NOISE_HDR_LEN + 1] = 1;
+	if (fault_is(p, "replay-hs")) {
+		if (p->conn == 0)
+			memcpy(p->saved, msg, sizeof(msg));
+		else
+			memcpy(msg, p->saved, sizeof(msg));
+	}
+	if (fault_is(p, "garbage") &&
+	    write_all(p->fd, "GARBAGE!GARBAGE!", 16))
+		return -EIO;
+	if (fault_is(p, "close-hs")) {
+		write_all(p->fd, msg, 50);
+		usleep(300 * 1000);
+		printf("hs sent-fault\n");
+		close(p->fd);
+		p->fd = -1;
+		printf("end closed-by-us\n");
+		return -EPIPE;
+	}
+	ret = write_all(p->fd, msg, sizeof(msg));
+	if (ret)
+		goto fail;
+	len = read_msg(p->fd, rsp, sizeof(rsp));
+	if (len <= 0) {
+		ret = len;
+		goto fail;
+	}
+	if (rsp[0] == NOISE_MSG_REFUSAL && len == NOISE_REFUSAL_LEN) {
+		printf("hs refused %d\n", rsp[NOISE_HDR_LEN]);
+		return -ECONNREFUSED;
+	}
+	ret = noise_read_response(&hs, rsp, len);
+	if (ret == -NOISE_REFUSE_WRONG_KEY) {
+		printf("hs wrong-key\n");
+		return -EKEYREJECTED;
+	} else if (ret) {
+		printf("hs malformed-response\n");
+		return -EBADMSG;
+	}
+	noise_split(&hs, &p->s);
+	if (!fault_is(p, "no-confirm") &&
+	    send_record(p, NOISE_INNER_CONFIRM, NULL, 0))
+		return -EIO;
+	printf("hs ok\n");
+	return 0;
+fail:
+	print_end_errno(p, "hs", ret);
+	return ret ? ret : -EPIPE;
+}
+
+static int refuse(struct peer *p, uint8_t reason)
+{
+	uint8_t msg[NOISE_REFUSAL_LEN];
+
+	noise_write_refusal(msg, reason);
+	write_all(p->fd, msg, sizeof(msg));
+	printf("hs refused-by-us %d\n", reason);
+	return -ECONNREFUSED;
+}
+
+static int hs_responder(struct peer *p)
+{
+	uint8_t msg[NOISE_RECORD_MAX_LEN], rsp[NOISE_RESPONSE_LEN];
+	uint8_t data[NOISE_RECORD_MAX_DATA], inner;
+	struct noise_hs hs;
+	int len, ret;
+
+	if (fault_is(p, "wrong-key"))
+		random_key(p->s_priv);
+	if (fault_is(p, "wrong-psk"))
+		random_key(p->psk);
+	len = read_msg(p->fd, msg, sizeof(msg));
+	if (len <= 0) {
+		print_end_errno(p, "hs", len);
+		return len ? len : -EPIPE;
+	}
+	if (fault_is(p, "silent")) {
+		printf("hs sent-fault\n");
+		fflush(stdout);
+		wait_end(p);
+		return -EPIPE;
+	}
+	if (fault_is(p, "close-hs")) {
+		printf("hs sent-fault\n");
+		close(p->fd);
+		p->fd = -1;
+		printf("end closed-by-us\n");
+		return -EPIPE;
+	}
+	if (noise_hs_init(&hs, false, 0, p->s_priv, NULL, p->psk,
+			  p->remote.b, p->local.b, p->chan))
+		return -EIO;
+	ret = noise_read_initiation(&hs, msg, len);
+	if (ret)
+		return refuse(p, NOISE_REFUSE_MALFORMED);
+	if (CRYPTO_memcmp(hs.rs, p->rs, NOISE_KEY_LEN))
+		return refuse(p, NOISE_REFUSE_WRONG_KEY);
+	if (p->has_ts && memcmp(hs.ts, p->max_ts, NOISE_TS_LEN) <= 0)
+		return refuse(p, NOISE_REFUSE_REPLAY);
+	memcpy(p->max_ts, hs.ts, NOISE_TS_LEN);
+	p->has_ts = true;
+	p->cipher = hs.cipher;
+	printf("cipher %s\n", p->cipher == NOISE_CIPHER_AESGCM ? "aesgcm" :
+							       "chachapoly");
+	if (!strncmp(p->fault ?: "", "refuse", 6))
+		return refuse(p, atoi(p->fault + 6));
+	if (noise_write_response(&hs, NULL, rsp))
+		return -EIO;
+	if (fault_is(p, "low-order"))
+		memset(rsp + NOISE_HDR_LEN, 0, NOISE_KEY_LEN);
+	if (fault_is(p, "replay-hs")) {
+		if (p->conn == 0)
+			memcpy(p->saved, rsp, sizeof(rsp));
+		else
+			memcpy(rsp, p->saved, sizeof(rsp));
+	}
+	if (fault_is(p, "garbage"))
+		memcpy(rsp, "GARBAGE!GARBAGE!", 16);
+	ret = write_all(p->fd, rsp, sizeof(rsp));
+	if (ret) {
+		print_end_errno(p, "hs", ret);
+		return ret;
+	}
+	if (fault_is(p, "low-order") || fault_is(p, "garbage") ||
+	    fault_is(p, "wrong-psk") || (fault_is(p, "replay-hs") && p->conn)) {
+		printf("hs sent-fault\n");
+		fflush(stdout);
+		wait_end(p);
+		return -EPIPE;
+	}
+	noise_split(&hs, &p->s);
+	/* The first record must be the initiator's confirm (section 2.5). */
+	len = read_msg(p->fd, msg, sizeof(msg));
+	if (len <= 0) {
+		print_end_errno(p, "hs", len);
+		return len ? len : -EPIPE;
+	}
+	ret = noise_open(p->cipher, &p->s.rx, msg, len, &inner, data);
+	if (ret != 0 || inner != NOISE_INNER_CONFIRM) {
+		printf("hs bad-confirm\n");
+		return -EBADMSG;
+	}
+	printf("hs ok\n");
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: refpeer connect|listen -i ADAPTER [-a REMOTE] -c CHANNEL -k KEYFILE\n"
+		"               -p PEERPUB [-P PSKFILE] [-C chachapoly|aesgcm] [-f FAULT]\n"
+		"               [-n COUNT] [-t MS] [ACTION...]\n");
+	exit(2);
+}
+
+static void one_connection(struct peer *p, int argc, char *argv[])
+{
+	int ret;
+
+	p->failed = false;
+	p->got.len = 0;
+	p->last_len = 0;
+	pu_set_timeout(p->fd, p->timeout_ms);
+	ret = p->initiator ? hs_initiator(p) : hs_responder(p);
+	fflush(stdout);
+	if (!ret) {
+		run_actions(p, argc, argv);
+		pu_print_data("recv", &p->got);
+		if (!p->failed) {
+			/* let queued data leave before the close */
+			usleep(200 * 1000);
+			printf("end ok\n");
+		}
+	} else if (p->fd >= 0 && ret == -ECONNREFUSED) {
+		/* a refusal: the responder closes, the initiator sees it */
+		if (!p->initiator)
+			usleep(200 * 1000);
+		else
+			wait_end(p);
+	}
+	noise_session_wipe(&p->s);
+	fflush(stdout);
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+int main(int argc, char *argv[])
+{
+	struct peer p = { .cipher = NOISE_CIPHER_CHACHAPOLY,
+			  .timeout_ms = 10000, .fd = -1 };
+	const char *adapter = NULL, *remote = NULL, *keyfile = NULL;
+	const char *peerpub = NULL, *pskfile = NULL;
+	int count = 1, chan = 0, opt, i;
+	struct sockaddr_rc a;
+	socklen_t alen;
+
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "connect"))
+		p.initiator = true;
+	else if (strcmp(argv[1], "listen"))
+		usage();
+	optind = 2;
+	while ((opt = getopt(argc, argv, "+i:a:c:k:p:P:C:f:n:t:")) != -1) {
+		switch (opt) {
+		case 'i': adapter = optarg; break;
+		case 'a': remote = optarg; break;
+		case 'c': chan = atoi(optarg); break;
+		case 'k': keyfile = optarg; break;
+		case 'p': peerpub = optarg; break;
+		case 'P': pskfile = optarg; break;
+		case 'C':
+			if (!strcmp(optarg, "aesgcm"))
+				p.cipher = NOISE_CIPHER_AESGCM;
+			else if (strcmp(optarg, "chachapoly"))
+				usage();
+			break;
+		case 'f': p.fault = optarg; break;
+		case 'n': count = atoi(optarg); break;
+		case 't': p.timeout_ms = atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (!adapter || !pu_adapter(adapter, &p.local) || chan < 1 ||
+	    chan > 30 || !keyfile || !peerpub ||
+	    (p.initiator && (!remote || str2ba(remote, &p.remote))))
+		usage();
+	if (pu_keyfile(keyfile, p.s_priv) || pu_b64key(peerpub, p.rs) ||
+	    (pskfile && pu_keyfile(pskfile, p.psk))) {
+		fprintf(stderr, "refpeer: bad key\n");
+		return 2;
+	}
+	for (i = optind; i < argc; i++) {
+		struct pu_action act;
+
+		if (strcmp(argv[i], "inject") && pu_parse_action(argv[i], &act)) {
+			fprintf(stderr, "refpeer: bad action '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	p.chan = chan;
+
+	if (p.initiator) {
+		for (p.conn = 0; p.conn < count; p.conn++) {
+			p.fd = socket(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFCOMM);
+			a = util_rc(&p.local, 0);
+			if (p.fd < 0 || bind(p.fd, (void *)&a, sizeof(a)))
+				return 1;
+			a = util_rc(&p.remote, chan);
+			if (connect(p.fd, (void *)&a, sizeof(a))) {
+				printf("connect %s\n", pu_errname(errno));
+				close(p.fd);
+				return 1;
+			}
+			printf("connect ok\n");
+			one_connection(&p, argc - optind, argv + optind);
+			/* let the other side finish with this DLC */
+			if (p.conn + 1 < count)
+				usleep(500 * 1000);
+		}
+		return 0;
+	}
+
+	{
+		int ls = socket(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFCOMM);
+
+		a = util_rc(&p.local, chan);
+		if (ls < 0 || bind(ls, (void *)&a, sizeof(a)) || listen(ls, 4)) {
+			perror("refpeer: listen");
+			return 1;
+		}
+		printf("listening\n");
+		fflush(stdout);
+		for (p.conn = 0; p.conn < count; p.conn++) {
+			struct pollfd pfd = { .fd = ls, .events = POLLIN };
+
+			if (poll(&pfd, 1, p.timeout_ms) != 1) {
+				printf("accept none\n");
+				break;
+			}
+			alen = sizeof(a);
+			p.fd = accept(ls, (void *)&a, &alen);
+			if (p.fd < 0) {
+				printf("accept %s\n", pu_errname(errno));
+				break;
+			}
+			bacpy(&p.remote, &a.rc_bdaddr);
+			printf("accept ok\n");
+			one_connection(&p, argc - optind, argv + optind);
+		}
+		close(ls);
+	}
+	return 0;
+}
