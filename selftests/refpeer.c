@@ -419,9 +419,14 @@ static int hs_initiator(struct peer *p)
 		printf("end closed-by-us\n");
 		return -EPIPE;
 	}
+	/*
+	 * A responder may refuse before the initiation arrives (no key for
+	 * us) and close: the write then fails, but the refusal may wait in
+	 * the receive queue, so read even then.
+	 */
 	ret = write_all(p->fd, msg, sizeof(msg));
 	if (ret)
-		goto fail;
+		printf("hs write %s\n", pu_errname(-ret));
 	len = read_msg(p->fd, rsp, sizeof(rsp));
 	if (len <= 0) {
 		ret = len;
@@ -606,22 +611,41 @@ int main(int argc, char *argv[])
 	optind = 2;
 	while ((opt = getopt(argc, argv, "+i:a:c:k:p:P:C:f:n:t:")) != -1) {
 		switch (opt) {
-		case 'i': adapter = optarg; break;
-		case 'a': remote = optarg; break;
-		case 'c': chan = atoi(optarg); break;
-		case 'k': keyfile = optarg; break;
-		case 'p': peerpub = optarg; break;
-		case 'P': pskfile = optarg; break;
+		case 'i':
+			adapter = optarg;
+			break;
+		case 'a':
+			remote = optarg;
+			break;
+		case 'c':
+			chan = atoi(optarg);
+			break;
+		case 'k':
+			keyfile = optarg;
+			break;
+		case 'p':
+			peerpub = optarg;
+			break;
+		case 'P':
+			pskfile = optarg;
+			break;
 		case 'C':
 			if (!strcmp(optarg, "aesgcm"))
 				p.cipher = NOISE_CIPHER_AESGCM;
 			else if (strcmp(optarg, "chachapoly"))
 				usage();
 			break;
-		case 'f': p.fault = optarg; break;
-		case 'n': count = atoi(optarg); break;
-		case 't': p.timeout_ms = atoi(optarg); break;
-		default: usage();
+		case 'f':
+			p.fault = optarg;
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 't':
+			p.timeout_ms = atoi(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!adapter || !pu_adapter(adapter, &p.local) || chan < 1 ||

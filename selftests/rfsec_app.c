@@ -268,12 +268,23 @@ int main(int argc, char *argv[])
 	optind = 2;
 	while ((opt = getopt(argc, argv, "+i:a:c:n:t:")) != -1) {
 		switch (opt) {
-		case 'i': adapter = optarg; break;
-		case 'a': remote = optarg; break;
-		case 'c': chan = atoi(optarg); break;
-		case 'n': count = atoi(optarg); break;
-		case 't': timeout_ms = atoi(optarg); break;
-		default: usage();
+		case 'i':
+			adapter = optarg;
+			break;
+		case 'a':
+			remote = optarg;
+			break;
+		case 'c':
+			chan = atoi(optarg);
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 't':
+			timeout_ms = atoi(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!adapter || !pu_adapter(adapter, &local) || chan < 1 || chan > 30 ||
