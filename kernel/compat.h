@@ -15,6 +15,14 @@
 #define RFSEC_COMPAT_H
 
 #include <linux/net.h>
+#include <net/sock.h>
+
+/* The unaligned access helpers moved from asm/ to linux/ in 6.12. */
+#ifdef RFSEC_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 /*
  * proto_ops.accept takes a struct proto_accept_arg since 6.10 and

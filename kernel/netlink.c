@@ -46,6 +46,7 @@ static const struct nla_policy rfsec_set_peer_policy[RFSEC_A_MAX + 1] = {
 	[RFSEC_A_PEER_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(RFSEC_KEY_LEN),
 	[RFSEC_A_PEER_PSK]	= NLA_POLICY_EXACT_LEN(RFSEC_KEY_LEN),
 	[RFSEC_A_PEER_POLICY]	= NLA_POLICY_MAX(NLA_U32, RFSEC_POLICY_MAX),
+	[RFSEC_A_PEER_CIPHER]	= NLA_POLICY_RANGE(NLA_U32, 1, RFSEC_CIPHER_MAX),
 };
 
 /* DEL_PEER, and GET_PEER both as a request and as a dump. */
@@ -241,6 +242,7 @@ static size_t rfsec_nl_peer_size(bool with_stats)
 	       nla_total_size(RFSEC_KEY_LEN) +		/* PEER_PUBLIC_KEY */
 	       nla_total_size(sizeof(u8)) +		/* PEER_HAS_PSK */
 	       nla_total_size(sizeof(u32)) +		/* PEER_POLICY */
+	       nla_total_size(sizeof(u32)) +		/* PEER_CIPHER */
 	       nla_total_size(sizeof(u32)) +		/* RFSEC_A_CHANGE */
 	       (with_stats ? rfsec_nl_stats_size() : 0);
 }
@@ -309,7 +311,8 @@ static int rfsec_nl_put_peer(struct sk_buff *msg,
 	     nla_put(msg, RFSEC_A_PEER_PUBLIC_KEY, RFSEC_KEY_LEN,
 		     peer->public_key)) ||
 	    nla_put_u8(msg, RFSEC_A_PEER_HAS_PSK, peer->has_psk) ||
-	    nla_put_u32(msg, RFSEC_A_PEER_POLICY, peer->policy))
+	    nla_put_u32(msg, RFSEC_A_PEER_POLICY, peer->policy) ||
+	    nla_put_u32(msg, RFSEC_A_PEER_CIPHER, peer->cipher))
 		return -EMSGSIZE;
 	if (with_stats)
 		return rfsec_nl_put_stats(msg, &peer->stats);
@@ -550,6 +553,9 @@ static int rfsec_nl_set_peer(struct sk_buff *skb, struct genl_info *info)
 	config.policy = RFSEC_POLICY_REQUIRE;
 	if (attrs[RFSEC_A_PEER_POLICY])
 		config.policy = nla_get_u32(attrs[RFSEC_A_PEER_POLICY]);
+	config.cipher = RFSEC_CIPHER_CHACHA20_POLY1305;
+	if (attrs[RFSEC_A_PEER_CIPHER])
+		config.cipher = nla_get_u32(attrs[RFSEC_A_PEER_CIPHER]);
 
 	/*
 	 * Without a public key the peer can only be allowed plaintext: a
@@ -966,6 +972,36 @@ static struct genl_family rfsec_genl_family __ro_after_init = {
 	.mcgrps		= rfsec_genl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(rfsec_genl_mcgrps),
 };
+
+/*
+ * Handshake outcomes, sent from the connection's work without
+ * rfsec_config_lock: they describe connections, not configuration.
+ * @value is the cipher (DONE) or the reason (FAILED).
+ */
+void rfsec_nl_notify_handshake(u8 cmd, const bdaddr_t *adapter,
+			       const bdaddr_t *peer, u32 value)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&rfsec_genl_family, &init_net,
+				RFSEC_GENL_MCGRP_EVENTS_ID))
+		return;
+	msg = genlmsg_new(2 * nla_total_size(RFSEC_ADDR_LEN) +
+			  nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &rfsec_genl_family, 0, cmd);
+	if (!hdr ||
+	    nla_put(msg, RFSEC_A_ADAPTER, RFSEC_ADDR_LEN, adapter) ||
+	    nla_put(msg, RFSEC_A_PEER_ADDR, RFSEC_ADDR_LEN, peer) ||
+	    nla_put_u32(msg, cmd == RFSEC_CMD_HANDSHAKE_DONE ?
+			RFSEC_A_PEER_CIPHER : RFSEC_A_HS_FAILURE, value)) {
+		nlmsg_free(msg);
+		return;
+	}
+	rfsec_nl_notify(msg, hdr);
+}
 
 int __init rfsec_genl_init(void)
 {

@@ -11,6 +11,7 @@
  */
 
 #include "peer.h"
+#include "compat.h"
 
 #include <crypto/algapi.h>
 #include <crypto/kpp.h>
@@ -20,6 +21,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 /* Documented in peer.h. */
 DEFINE_MUTEX(rfsec_config_lock);
@@ -215,6 +217,7 @@ struct rfsec_peer *rfsec_peer_create(struct rfsec_identity *identity,
 	bacpy(&peer->adapter, &identity->adapter);
 	bacpy(&peer->addr, addr);
 	peer->policy = RFSEC_POLICY_REQUIRE;
+	peer->cipher = RFSEC_CIPHER_CHACHA20_POLY1305;
 	list_add_tail(&peer->node, &identity->peers);
 	identity->n_peers++;
 	rfsec_config_changed();
@@ -230,7 +233,8 @@ bool rfsec_peer_config_equal(const struct rfsec_peer *peer,
 	       !memcmp(peer->public_key, config->public_key, RFSEC_KEY_LEN) &&
 	       peer->has_psk == config->has_psk &&
 	       !crypto_memneq(peer->psk, config->psk, RFSEC_KEY_LEN) &&
-	       peer->policy == config->policy;
+	       peer->policy == config->policy &&
+	       peer->cipher == config->cipher;
 }
 
 void rfsec_peer_configure(struct rfsec_peer *peer,
@@ -240,6 +244,7 @@ void rfsec_peer_configure(struct rfsec_peer *peer,
 	peer->has_public_key = config->has_public_key;
 	peer->has_psk = config->has_psk;
 	peer->policy = config->policy;
+	peer->cipher = config->cipher;
 	memcpy(peer->public_key, config->public_key, RFSEC_KEY_LEN);
 	memcpy(peer->psk, config->psk, RFSEC_KEY_LEN);
 	rfsec_config_changed();
@@ -300,6 +305,7 @@ struct rfsec_peer *rfsec_peer_get(const bdaddr_t *adapter,
 		memcpy(keys->psk, peer->psk, RFSEC_KEY_LEN);
 		keys->has_remote_public = peer->has_public_key;
 		keys->policy = peer->policy;
+		keys->cipher = peer->cipher;
 	}
 	mutex_unlock(&rfsec_config_lock);
 	return peer ?: ERR_PTR(-ENOENT);
@@ -308,6 +314,59 @@ struct rfsec_peer *rfsec_peer_get(const bdaddr_t *adapter,
 void rfsec_peer_keys_wipe(struct rfsec_peer_keys *keys)
 {
 	memzero_explicit(keys, sizeof(*keys));
+}
+
+/* Big-endian, so that memcmp() orders timestamps as numbers. */
+static void rfsec_tai64n_now(u8 tai64n[RFSEC_TAI64N_LEN])
+{
+	struct timespec64 now;
+
+	ktime_get_real_ts64(&now);
+	put_unaligned_be64(0x4000000000000000ULL + now.tv_sec, tai64n);
+	put_unaligned_be32(now.tv_nsec, tai64n + 8);
+}
+
+/* The timestamp 1 ns after @tai64n, in place. */
+static void rfsec_tai64n_inc(u8 tai64n[RFSEC_TAI64N_LEN])
+{
+	u64 sec = get_unaligned_be64(tai64n);
+	u32 nsec = get_unaligned_be32(tai64n + 8) + 1;
+
+	if (nsec >= NSEC_PER_SEC) {
+		nsec = 0;
+		sec++;
+	}
+	put_unaligned_be64(sec, tai64n);
+	put_unaligned_be32(nsec, tai64n + 8);
+}
+
+void rfsec_peer_next_tai64n(struct rfsec_peer *peer,
+			    u8 tai64n[RFSEC_TAI64N_LEN])
+{
+	rfsec_tai64n_now(tai64n);
+	mutex_lock(&rfsec_config_lock);
+	if (memcmp(tai64n, peer->tai64n_sent, RFSEC_TAI64N_LEN) <= 0) {
+		memcpy(tai64n, peer->tai64n_sent, RFSEC_TAI64N_LEN);
+		rfsec_tai64n_inc(tai64n);
+	}
+	memcpy(peer->tai64n_sent, tai64n, RFSEC_TAI64N_LEN);
+	mutex_unlock(&rfsec_config_lock);
+}
+
+int rfsec_peer_accept_tai64n(struct rfsec_peer *peer,
+			     const u8 tai64n[RFSEC_TAI64N_LEN])
+{
+	int ret = 0;
+
+	mutex_lock(&rfsec_config_lock);
+	if (peer->removed)
+		ret = -ENOENT;
+	else if (memcmp(tai64n, peer->tai64n_seen, RFSEC_TAI64N_LEN) <= 0)
+		ret = -EALREADY;
+	else
+		memcpy(peer->tai64n_seen, tai64n, RFSEC_TAI64N_LEN);
+	mutex_unlock(&rfsec_config_lock);
+	return ret;
 }
 
 /*

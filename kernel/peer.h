@@ -24,6 +24,9 @@
 #define RFSEC_MAX_IDENTITIES		16
 #define RFSEC_MAX_PEERS_PER_IDENTITY	64
 
+/* A TAI64N timestamp: seconds + 2^62, then nanoseconds, big-endian. */
+#define RFSEC_TAI64N_LEN		12
+
 /*
  * Counters the data path fills in. They are atomics so that connections
  * holding a peer reference can count without rfsec_config_lock.
@@ -56,8 +59,16 @@ struct rfsec_peer {
 	bool has_public_key;
 	bool has_psk;
 	enum rfsec_policy policy;
+	enum rfsec_cipher cipher;
 	u8 public_key[RFSEC_KEY_LEN];
 	u8 psk[RFSEC_KEY_LEN];
+	/*
+	 * TAI64N timestamps of the handshake: the last one sent to the peer
+	 * and the greatest one accepted from it (replay protection). They
+	 * survive a replacement of the peer, like its statistics.
+	 */
+	u8 tai64n_sent[RFSEC_TAI64N_LEN];
+	u8 tai64n_seen[RFSEC_TAI64N_LEN];
 	struct rfsec_peer_stats stats;
 };
 
@@ -76,6 +87,7 @@ struct rfsec_peer_config {
 	bool has_public_key;
 	bool has_psk;
 	enum rfsec_policy policy;
+	enum rfsec_cipher cipher;
 	u8 public_key[RFSEC_KEY_LEN];
 	u8 psk[RFSEC_KEY_LEN];
 };
@@ -135,6 +147,7 @@ struct rfsec_peer_keys {
 	u8 psk[RFSEC_KEY_LEN];		/* all zero when there is none */
 	bool has_remote_public;
 	enum rfsec_policy policy;
+	enum rfsec_cipher cipher;
 };
 
 /*
@@ -148,6 +161,19 @@ struct rfsec_peer *rfsec_peer_get(const bdaddr_t *adapter,
 				  struct rfsec_peer_keys *keys);
 void rfsec_peer_put(struct rfsec_peer *peer);
 void rfsec_peer_keys_wipe(struct rfsec_peer_keys *keys);
+
+/*
+ * Replay protection of the handshake; both take rfsec_config_lock.
+ * rfsec_peer_next_tai64n() gives the timestamp to send to @peer: now, or
+ * just after the last one sent if the clock has not moved past it.
+ * rfsec_peer_accept_tai64n() accepts a timestamp received from @peer only
+ * if it is newer than every one accepted before (0), else -EALREADY; a
+ * removed peer accepts nothing (-ENOENT).
+ */
+void rfsec_peer_next_tai64n(struct rfsec_peer *peer,
+			    u8 tai64n[RFSEC_TAI64N_LEN]);
+int rfsec_peer_accept_tai64n(struct rfsec_peer *peer,
+			     const u8 tai64n[RFSEC_TAI64N_LEN]);
 
 /* Removes every identity and peer, wiping their keys; module unload. */
 void rfsec_peers_uninit(void);

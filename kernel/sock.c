@@ -14,6 +14,7 @@
 
 #include "sock.h"
 #include "compat.h"
+#include "session.h"
 #include "transport.h"
 #include "uapi/rfsec.h"
 
@@ -82,8 +83,10 @@ static int rfsec_sock_bind(struct socket *sock, struct sockaddr *addr,
 /*
  * RFCOMM waits for the connection with the application's send timeout, or
  * not at all for a non-blocking socket (EINPROGRESS): the transport does the
- * same, and the outcome of a non-blocking connect reaches this socket's
- * state and SO_ERROR through the transport's state callback.
+ * same. Then the handshake runs (session.c): a blocking connect() returns
+ * its outcome; for a non-blocking one, the outcome reaches this socket's
+ * state and SO_ERROR through the transport work, and poll() reports the
+ * socket writable only once the handshake succeeded.
  */
 static int rfsec_sock_connect(struct socket *sock, struct sockaddr *addr,
 			      int addr_len, int flags)
@@ -97,13 +100,25 @@ static int rfsec_sock_connect(struct socket *sock, struct sockaddr *addr,
 		return err;
 	rfsec_transport_sync_opts(sk);
 	lock_sock(sk);
+	err = rfsec_session_connect(sk);
 	rfsec_sk(sk)->connect_waiting = !(flags & O_NONBLOCK);
 	release_sock(sk);
+	if (err)
+		return err;
 	err = kernel_connect(transport, addr, addr_len, flags);
 	lock_sock(sk);
 	rfsec_sk(sk)->connect_waiting = false;
 	rfsec_transport_sync_state(sk);
 	release_sock(sk);
+	if (err)
+		return err;
+	/* The link is up; the connection is not until the handshake is. */
+	if (flags & O_NONBLOCK) {
+		rfsec_transport_kick(sk);
+		return -EINPROGRESS;
+	}
+	err = rfsec_session_connected(sk);
+	rfsec_sock_sync_state(sk);
 	if (!err)
 		sock->state = SS_CONNECTED;
 	return err;
@@ -289,6 +304,9 @@ static int rfsec_sock_sendmsg(struct socket *sock, struct msghdr *msg,
 	err = sock_error(sk);
 	if (err)
 		return err;
+	if (rfsec_sk(sk)->session)
+		return rfsec_session_sendmsg(sk, msg, len);
+	/* Never connected: RFCOMM gives its own error. */
 	return rfsec_transport_sendmsg(sk, msg, len);
 }
 
@@ -305,7 +323,7 @@ static int rfsec_sock_recvmsg(struct socket *sock, struct msghdr *msg,
 static void rfsec_sock_close(struct sock *sk);
 
 /* A child that was never accepted: close it and drop our reference. */
-static void rfsec_sock_kill(struct sock *sk)
+void rfsec_sock_kill(struct sock *sk)
 {
 	rfsec_sock_close(sk);
 	sock_orphan(sk);
@@ -322,6 +340,7 @@ static void rfsec_sock_cleanup_listen(struct sock *parent)
 		/* The reference bt_accept_dequeue() handed back. */
 		sock_put(sk);
 	}
+	rfsec_transport_kill_handshaking(parent);
 }
 
 /*
@@ -372,7 +391,9 @@ static void rfsec_sock_close(struct sock *sk)
 	if (sock_flag(sk, SOCK_LINGER) && READ_ONCE(sk->sk_lingertime))
 		rfsec_transport_create(sk);
 	rfsec_transport_sync_opts(sk);
+	rfsec_session_close(sk);
 	transport = rfsec_transport_detach(sk);
+	rfsec_session_stop(sk);
 	lock_sock(sk);
 	if (sk->sk_state == BT_LISTEN)
 		rfsec_sock_cleanup_listen(sk);
@@ -402,7 +423,12 @@ static int rfsec_sock_release(struct socket *sock)
 /* Runs when the last reference to the struct sock goes. */
 static void rfsec_sock_destruct(struct sock *sk)
 {
+	struct sock *listener = rfsec_sk(sk)->listener;
+
 	rfsec_transport_purge_rx(sk);
+	rfsec_session_free(sk);
+	if (listener)
+		sock_put(listener);
 	atomic_dec(&rfsec_sock_live);
 }
 
@@ -415,6 +441,8 @@ static struct sock *rfsec_sk_alloc(struct net *net, struct socket *sock,
 	if (!sk)
 		return NULL;
 	sk->sk_destruct = rfsec_sock_destruct;
+	INIT_LIST_HEAD(&rfsec_sk(sk)->hs_children);
+	INIT_LIST_HEAD(&rfsec_sk(sk)->hs_node);
 	/* RFCOMM's defaults, so SO_SNDBUF, SO_RCVBUF, SO_SNDTIMEO read alike. */
 	sk->sk_sndbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
 	sk->sk_rcvbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
@@ -437,6 +465,11 @@ struct sock *rfsec_sock_alloc_child(struct sock *parent,
 	sk->sk_sndbuf = READ_ONCE(parent->sk_sndbuf);
 	sk->sk_rcvbuf = READ_ONCE(parent->sk_rcvbuf);
 	sk->sk_state = BT_CONNECTED;
+	/* Policy first: no byte may be read before the session decides. */
+	if (rfsec_session_accept(sk, transport)) {
+		sock_put(sk);
+		return NULL;
+	}
 	rfsec_transport_attach(sk, transport);
 	return sk;
 }

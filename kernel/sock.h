@@ -7,6 +7,7 @@
 #define RFSEC_SOCK_H
 
 #include <linux/container_of.h>
+#include <linux/list.h>
 #include <linux/net.h>
 #include <linux/workqueue.h>
 #include <net/bluetooth/bluetooth.h>
@@ -16,6 +17,8 @@
  * (bt_sock_alloc(), bt_sock_poll(), the accept queue) treat every socket of
  * the family as a struct bt_sock.
  */
+struct rfsec_session;
+
 struct rfsec_sock {
 	struct bt_sock bt;
 	/*
@@ -31,6 +34,22 @@ struct rfsec_sock {
 	 * Under lock_sock().
 	 */
 	bool connect_waiting;
+	/*
+	 * The connection's security (session.c): set before the socket
+	 * connects or, for a child, before its transport is attached, and
+	 * freed with the sock.
+	 */
+	struct rfsec_session *session;
+	/*
+	 * A listener's children whose handshake is still running, each
+	 * owned by this list until it moves to the accept queue or is
+	 * killed; under lock_sock() of the listener.
+	 */
+	struct list_head hs_children;
+	unsigned int hs_count;
+	/* A child: its place in hs_children, and its listener (a reference). */
+	struct list_head hs_node;
+	struct sock *listener;
 	/*
 	 * Moves what the transport received, and its state, onto this sock.
 	 * Delayed only to retry after a failed allocation.
@@ -52,5 +71,6 @@ void rfsec_sock_uninit(void);
 unsigned int rfsec_sock_count(void);
 struct sock *rfsec_sock_alloc_child(struct sock *parent,
 				    struct socket *transport);
+void rfsec_sock_kill(struct sock *sk);
 
 #endif /* RFSEC_SOCK_H */

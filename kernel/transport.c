@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "transport.h"
+#include "session.h"
 #include "sock.h"
 
 #include <linux/skbuff.h>
@@ -31,7 +32,17 @@ static struct workqueue_struct *rfsec_wq;
  * Queue the work; the queued work holds a reference on the sock, taken
  * before queueing since the work may run and drop it at once.
  */
-static void rfsec_transport_kick_after(struct sock *sk, unsigned long delay)
+bool rfsec_queue_work(struct work_struct *work)
+{
+	return queue_work(rfsec_wq, work);
+}
+
+bool rfsec_queue_delayed_work(struct delayed_work *work, unsigned long delay)
+{
+	return queue_delayed_work(rfsec_wq, work, delay);
+}
+
+void rfsec_transport_kick_after(struct sock *sk, unsigned long delay)
 {
 	sock_hold(sk);
 	if (!queue_delayed_work(rfsec_wq, &rfsec_sk(sk)->rx_work, delay))
@@ -93,6 +104,7 @@ static void rfsec_transport_write_space(struct sock *tsk)
 	if (sk) {
 		rfsec_sk(sk)->saved_write_space(tsk);
 		/* Room in the transport is room for the application. */
+		rfsec_session_write_space(sk);
 		sk->sk_write_space(sk);
 	} else {
 		tsk->sk_write_space(tsk);
@@ -220,7 +232,7 @@ void rfsec_transport_sync_state(struct sock *sk)
 
 	if (!transport || bt_sk(sk)->parent)
 		return;
-	state = READ_ONCE(transport->sk->sk_state);
+	state = rfsec_session_sk_state(sk, READ_ONCE(transport->sk->sk_state));
 	if (sk->sk_state != state) {
 		sk->sk_state = state;
 		sk->sk_state_change(sk);
@@ -235,7 +247,8 @@ bool rfsec_transport_writeable(struct sock *sk)
 	if (!transport)
 		return true;
 	tsk = transport->sk;
-	return !test_bit(BT_SK_SUSPEND, &bt_sk(tsk)->flags) &&
+	return rfsec_session_writeable(sk) &&
+	       !test_bit(BT_SK_SUSPEND, &bt_sk(tsk)->flags) &&
 	       sock_writeable(tsk);
 }
 
@@ -267,6 +280,42 @@ int rfsec_transport_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	return sent ? sent : ret;
 }
 
+/*
+ * Send one message (at most RFSEC_WIRE_MAX bytes, far below the size at
+ * which RFCOMM's large-write stall begins) in one write, so that RFCOMM
+ * cuts it into as few frames as it can. Returns the bytes RFCOMM took.
+ */
+int rfsec_transport_send_on(struct socket *transport, const void *buf,
+			    size_t len, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags };
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+
+	return kernel_sendmsg(transport, &msg, &vec, 1, len);
+}
+
+/* The same on this socket's transport, with the application's options. */
+int rfsec_transport_send(struct sock *sk, const void *buf, size_t len,
+			 int flags)
+{
+	struct socket *transport = READ_ONCE(rfsec_sk(sk)->transport);
+
+	if (!transport)
+		return -ENOTCONN;
+	rfsec_transport_sync_send_opts(sk, transport->sk);
+	return rfsec_transport_send_on(transport, buf, len, flags);
+}
+
+/* Up to @len bytes RFCOMM has received, without waiting. */
+int rfsec_transport_recv(struct sock *sk, void *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec vec = { .iov_base = buf, .iov_len = len };
+
+	return kernel_recvmsg(rfsec_sk(sk)->transport, &msg, &vec, 1, len,
+			      MSG_DONTWAIT);
+}
+
 /* Bytes in the transport's first queued skb; 1 just to collect an error. */
 static unsigned int rfsec_transport_next_len(struct sock *tsk)
 {
@@ -282,8 +331,19 @@ static unsigned int rfsec_transport_next_len(struct sock *tsk)
 	return len;
 }
 
-/* Called under lock_sock(sk). */
-static void rfsec_transport_pull(struct sock *sk)
+/* A connect that failed: its error is this socket's. */
+void rfsec_transport_take_error(struct sock *sk)
+{
+	int err = sock_error(rfsec_sk(sk)->transport->sk);
+
+	if (err) {
+		WRITE_ONCE(sk->sk_err, -err);
+		sk_error_report(sk);
+	}
+}
+
+/* Plaintext: called under lock_sock(sk). */
+void rfsec_transport_pull(struct sock *sk)
 {
 	struct socket *transport = rfsec_sk(sk)->transport;
 	bool queued = false;
@@ -301,7 +361,7 @@ static void rfsec_transport_pull(struct sock *sk)
 			 * Nothing is lost: it stays queued in RFCOMM. Come back
 			 * for it, or a reader waiting for it would wait on.
 			 */
-			net_warn_ratelimited("rfsec: no memory for %u received bytes; retrying\n",
+			net_warn_ratelimited("no memory for %u received bytes; retrying\n",
 					     len);
 			rfsec_transport_kick_after(sk, HZ / 10);
 			break;
@@ -335,24 +395,86 @@ static void rfsec_transport_pull(struct sock *sk)
 /* Called under lock_sock(parent). */
 static void rfsec_transport_accept(struct sock *parent)
 {
-	struct socket *transport = rfsec_sk(parent)->transport;
+	struct rfsec_sock *rs = rfsec_sk(parent);
+	struct socket *transport = rs->transport;
 	struct socket *child_transport;
 	struct sock *child;
 
-	/* When our queue is full, RFCOMM's own backlog refuses the rest. */
-	while (!sk_acceptq_is_full(parent)) {
+	/*
+	 * When our queue is full, RFCOMM's own backlog refuses the rest;
+	 * handshakes in progress count against the backlog too.
+	 */
+	while (!sk_acceptq_is_full(parent) &&
+	       rs->hs_count <= READ_ONCE(parent->sk_max_ack_backlog)) {
 		if (kernel_accept(transport, &child_transport, O_NONBLOCK))
 			break;
 		child = rfsec_sock_alloc_child(parent, child_transport);
 		if (!child) {
-			net_warn_ratelimited("rfsec: no memory for a new connection; refused\n");
+			net_warn_ratelimited("no memory for a new connection; refused\n");
 			sock_release(child_transport);
 			break;
 		}
-		bt_accept_enqueue(parent, child, false);
+		switch (rfsec_session_state(child)) {
+		case RFSEC_SESSION_PLAINTEXT:
+			bt_accept_enqueue(parent, child, false);
+			parent->sk_data_ready(parent);
+			break;
+		case RFSEC_SESSION_FAILED:
+			/* Refused by policy; the peer has been told. */
+			rfsec_sock_kill(child);
+			continue;
+		default:
+			/* accept() gets it once its handshake is done. */
+			sock_hold(parent);
+			rfsec_sk(child)->listener = parent;
+			list_add_tail(&rfsec_sk(child)->hs_node, &rs->hs_children);
+			rs->hs_count++;
+			break;
+		}
 		/* Data may have arrived before we hooked the transport. */
 		rfsec_transport_kick(child);
-		parent->sk_data_ready(parent);
+	}
+}
+
+/*
+ * Children whose handshake ended: to the accept queue, or gone. Called
+ * under lock_sock(parent); the children only kick us, so their state is
+ * read without their lock.
+ */
+static void rfsec_transport_adopt(struct sock *parent)
+{
+	struct rfsec_sock *rs = rfsec_sk(parent), *crs, *tmp;
+	struct sock *child;
+
+	list_for_each_entry_safe(crs, tmp, &rs->hs_children, hs_node) {
+		child = &crs->bt.sk;
+		switch (rfsec_session_state(child)) {
+		case RFSEC_SESSION_ESTABLISHED:
+			list_del_init(&crs->hs_node);
+			rs->hs_count--;
+			bt_accept_enqueue(parent, child, false);
+			parent->sk_data_ready(parent);
+			break;
+		case RFSEC_SESSION_FAILED:
+			list_del_init(&crs->hs_node);
+			rs->hs_count--;
+			rfsec_sock_kill(child);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Under lock_sock(parent): its children that never got to accept(). */
+void rfsec_transport_kill_handshaking(struct sock *parent)
+{
+	struct rfsec_sock *rs = rfsec_sk(parent), *crs, *tmp;
+
+	list_for_each_entry_safe(crs, tmp, &rs->hs_children, hs_node) {
+		list_del_init(&crs->hs_node);
+		rs->hs_count--;
+		rfsec_sock_kill(&crs->bt.sk);
 	}
 }
 
@@ -364,10 +486,12 @@ static void rfsec_rx_work(struct work_struct *work)
 
 	lock_sock(sk);
 	if (rs->transport) {
-		if (sk->sk_state == BT_LISTEN)
+		if (sk->sk_state == BT_LISTEN) {
+			rfsec_transport_adopt(sk);
 			rfsec_transport_accept(sk);
-		else if (!rs->connect_waiting)
-			rfsec_transport_pull(sk);
+		} else if (!rs->connect_waiting) {
+			rfsec_session_receive(sk);
+		}
 		rfsec_transport_sync_state(sk);
 	}
 	release_sock(sk);
@@ -390,7 +514,7 @@ void rfsec_transport_consumed(struct sock *sk, int len)
 		return;
 	tsk = transport->sk;
 	if (!skb_queue_empty_lockless(&tsk->sk_receive_queue) ||
-	    READ_ONCE(tsk->sk_err))
+	    READ_ONCE(tsk->sk_err) || rfsec_session_rx_pending(sk))
 		rfsec_transport_kick(sk);
 }
 

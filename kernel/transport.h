@@ -9,6 +9,7 @@
 
 #include <linux/net.h>
 #include <linux/socket.h>
+#include <linux/workqueue.h>
 #include <net/sock.h>
 
 /*
@@ -26,11 +27,22 @@ int rfsec_transport_create(struct sock *sk);
 void rfsec_transport_attach(struct sock *sk, struct socket *transport);
 struct socket *rfsec_transport_detach(struct sock *sk);
 void rfsec_transport_kick(struct sock *sk);
+void rfsec_transport_kick_after(struct sock *sk, unsigned long delay);
+bool rfsec_queue_work(struct work_struct *work);
+bool rfsec_queue_delayed_work(struct delayed_work *work, unsigned long delay);
+void rfsec_transport_pull(struct sock *sk);
+void rfsec_transport_take_error(struct sock *sk);
+int rfsec_transport_recv(struct sock *sk, void *buf, size_t len);
+int rfsec_transport_send(struct sock *sk, const void *buf, size_t len,
+			 int flags);
+int rfsec_transport_send_on(struct socket *transport, const void *buf,
+			    size_t len, int flags);
 void rfsec_transport_consumed(struct sock *sk, int len);
 void rfsec_transport_purge_rx(struct sock *sk);
 void rfsec_transport_sync_opts(struct sock *sk);
 void rfsec_transport_sync_state(struct sock *sk);
 int rfsec_transport_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 bool rfsec_transport_writeable(struct sock *sk);
+void rfsec_transport_kill_handshaking(struct sock *parent);
 
 #endif /* RFSEC_TRANSPORT_H */

@@ -1253,12 +1253,19 @@ TEST_F(sock, connect_unbound_takes_route_and_peer_channel)
 /* ---- Many connections at once ---- */
 
 #define NCONN		RFCOMM_MAX_CHANNEL
-#define NCONN_BYTES	4000
+#define NCONN_BYTES	1000
 
 /*
  * RFCOMM allows 30 DLCs per session in each direction: 30 listeners on
  * hci1, channels 1..30, each with a client from hci0, all carrying data
  * both ways at the same time.
+ *
+ * 1000 bytes each way per connection, not more: with 4000 (120 KB in
+ * flight each way at once) the virtual controllers lose frames. Plain
+ * RFCOMM then misses data (the read times out; 2 of 3 runs with three
+ * controllers) and rfsec reports EBADMSG for the damaged records. BlueZ's
+ * emulator drops packets when its socket buffer is full (fixed upstream
+ * in 2026, after Debian 12's bluez 5.66); the loss is below both.
  */
 TEST_F_TIMEOUT(sock, connections_30_concurrent, 120)
 {

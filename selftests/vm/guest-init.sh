@@ -61,6 +61,9 @@ bench)
 	"$top/selftests/bench.sh" /out ;;
 demo)
 	"$top/selftests/demo.sh" > /out/demo.log 2>&1 ;;
+script)
+	# For debugging: -T names a script on the host, run as root here.
+	bash "$rfsec_only" /out > /out/script.log 2>&1 ;;
 shell)
 	echo "rfsec guest shell: hci0..hci$((n - 1)) are up, rfsec is loaded; the"
 	echo "repository is at $top. 'exit' powers the guest off."

@@ -2,7 +2,9 @@
 # Boots one Debian kernel under QEMU with the host's root file system and the
 # rfsec module built for that kernel, and runs one job in it:
 #   run-guest.sh [-t SECONDS] [-n CONTROLLERS] [-T TEST,TEST...] [-o OUTDIR]
-#                VERSION tests|demo|shell|bench
+#                VERSION tests|demo|shell|bench|script
+# (script: -T names a host script the guest runs as root, output in
+# OUTDIR/script.log; for debugging)
 # Results, the kernel log and the console log land in OUTDIR, by default
 # build/results/VERSION/. -T runs only the named tests of tests.list.
 set -euo pipefail

@@ -1,0 +1,1079 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One connection's security, from the policy decision to the last record
+ * (docs/PROTOCOL.md). The handshake runs in the transport work, in process
+ * context under lock_sock(): the initiator sends its initiation when the
+ * link comes up, the responder answers it, and each side's state moves on
+ * only when a whole message has arrived. The application sees nothing
+ * until the handshake has succeeded: connect() waits for it (or a
+ * non-blocking socket reports it through poll and SO_ERROR), and a
+ * listener hands a child to accept() only after its confirm record.
+ *
+ * Everything that fails ends the connection: the socket gets the errno of
+ * docs/PROTOCOL.md section 6, the transport is shut down, and nothing of
+ * the failed message reaches the application.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "session.h"
+#include "compat.h"
+#include "handshake.h"
+#include "netlink.h"
+#include "peer.h"
+#include "record.h"
+#include "sock.h"
+#include "transport.h"
+
+#include <crypto/algapi.h>
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uio.h>
+#include <net/bluetooth/hci_core.h>
+#include <net/bluetooth/rfcomm.h>
+
+static unsigned int rfsec_handshake_timeout_ms = 10000;
+module_param_named(handshake_timeout_ms, rfsec_handshake_timeout_ms, uint,
+		   0644);
+MODULE_PARM_DESC(handshake_timeout_ms,
+		 "how long a handshake may take before the connection fails with ETIMEDOUT (default 10000)");
+
+static const char *const rfsec_hs_failure_names[] = {
+	[RFSEC_HS_FAIL_UNSPEC]		= "failed",
+	[RFSEC_HS_FAIL_NO_KEY]		= "no key for the peer",
+	[RFSEC_HS_FAIL_WRONG_KEY]	= "the peer proved another key",
+	[RFSEC_HS_FAIL_MALFORMED]	= "malformed handshake message",
+	[RFSEC_HS_FAIL_REPLAY]		= "replayed initiation",
+	[RFSEC_HS_FAIL_TIMEOUT]		= "timed out",
+	[RFSEC_HS_FAIL_REFUSED]		= "refused by the peer",
+	[RFSEC_HS_FAIL_CLOSED]		= "link closed",
+};
+
+static struct rfsec_session *rfsec_session(struct sock *sk)
+{
+	return rfsec_sk(sk)->session;
+}
+
+enum rfsec_session_state rfsec_session_state(struct sock *sk)
+{
+	/* Pairs with rfsec_session_set_state(): see struct rfsec_session. */
+	return smp_load_acquire(&rfsec_session(sk)->state);
+}
+
+static void rfsec_session_set_state(struct rfsec_session *s,
+				    enum rfsec_session_state state)
+{
+	/* Publishes what the state promises (@rec) with the state. */
+	smp_store_release(&s->state, state);
+}
+
+static bool rfsec_session_handshaking(const struct rfsec_session *s)
+{
+	return s->state == RFSEC_SESSION_IDLE ||
+	       s->state == RFSEC_SESSION_INIT_SENT ||
+	       s->state == RFSEC_SESSION_RESP_WAIT ||
+	       s->state == RFSEC_SESSION_RESP_CONFIRM;
+}
+
+static void rfsec_tx_work(struct work_struct *work);
+static void rfsec_timeout_work(struct work_struct *work);
+
+static struct rfsec_session *rfsec_session_alloc(struct sock *sk,
+						 bool initiator)
+{
+	struct rfsec_session *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->rx_buf = kmalloc(RFSEC_WIRE_MAX, GFP_KERNEL);
+	s->tx_buf = kmalloc(RFSEC_WIRE_MAX, GFP_KERNEL);
+	if (!s->rx_buf || !s->tx_buf) {
+		kfree(s->rx_buf);
+		kfree(s->tx_buf);
+		kfree(s);
+		return NULL;
+	}
+	s->owner = sk;
+	s->initiator = initiator;
+	mutex_init(&s->tx_lock);
+	INIT_WORK(&s->tx_work, rfsec_tx_work);
+	INIT_DELAYED_WORK(&s->timeout, rfsec_timeout_work);
+	rfsec_sk(sk)->session = s;
+	return s;
+}
+
+int rfsec_session_connect(struct sock *sk)
+{
+	if (rfsec_session(sk))
+		return 0;
+	return rfsec_session_alloc(sk, true) ? 0 : -ENOMEM;
+}
+
+/* The queued works hold a reference on the sock, as the rx work does. */
+static void rfsec_session_arm_timeout(struct sock *sk,
+				      struct rfsec_session *s)
+{
+	unsigned long delay;
+
+	delay = msecs_to_jiffies(READ_ONCE(rfsec_handshake_timeout_ms));
+	sock_hold(sk);
+	if (!rfsec_queue_delayed_work(&s->timeout, delay))
+		sock_put(sk);
+}
+
+/* Under lock_sock(); the work takes it, so it cannot wait for the work. */
+static void rfsec_session_disarm_timeout(struct sock *sk,
+					 struct rfsec_session *s)
+{
+	if (cancel_delayed_work(&s->timeout))
+		sock_put(sk);
+}
+
+/*
+ * The addresses and channel the prologue binds. An initiator that did not
+ * bind has no source address on its socket: RFCOMM's link took the route
+ * hci_get_route() gives, which is asked again here.
+ */
+static int rfsec_session_addresses(struct rfsec_session *s,
+				   struct socket *transport)
+{
+	struct sockaddr_rc local = {}, remote = {};
+	struct hci_dev *hdev;
+	int ret;
+
+	ret = kernel_getsockname(transport, (struct sockaddr *)&local);
+	if (ret < 0)
+		return ret;
+	ret = kernel_getpeername(transport, (struct sockaddr *)&remote);
+	if (ret < 0)
+		return ret;
+	bacpy(&s->remote, &remote.rc_bdaddr);
+	bacpy(&s->local, &local.rc_bdaddr);
+	s->channel = remote.rc_channel;
+	if (!bacmp(&s->local, BDADDR_ANY)) {
+		hdev = hci_get_route(&s->remote, BDADDR_ANY, BDADDR_BREDR);
+		if (!hdev)
+			return -EHOSTUNREACH;
+		bacpy(&s->local, &hdev->bdaddr);
+		hci_dev_put(hdev);
+	}
+	return 0;
+}
+
+static void rfsec_session_prologue(const struct rfsec_session *s,
+				   u8 prologue[RFSEC_PROLOGUE_LEN])
+{
+	const bdaddr_t *init = s->initiator ? &s->local : &s->remote;
+	const bdaddr_t *resp = s->initiator ? &s->remote : &s->local;
+
+	memcpy(prologue, "rfsec", 5);
+	prologue[5] = RFSEC_PROTO_VERSION;
+	prologue[6] = s->cipher;
+	memcpy(prologue + 7, init, sizeof(bdaddr_t));
+	memcpy(prologue + 13, resp, sizeof(bdaddr_t));
+	prologue[19] = s->channel;
+}
+
+/* Wholly or not at all; for handshake messages, which are small. */
+static int rfsec_session_send_now(struct socket *transport, const u8 *buf,
+				  unsigned int len)
+{
+	int ret = rfsec_transport_send_on(transport, buf, len,
+					  MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (ret < 0)
+		return ret;
+	return ret == len ? 0 : -ENOBUFS;
+}
+
+static void rfsec_session_refuse(struct socket *transport, u8 *buf,
+				 u8 reason)
+{
+	rfsec_put_header(buf, RFSEC_MSG_REFUSAL, RFSEC_REFUSAL_LEN);
+	buf[RFSEC_HDR_LEN] = reason;
+	/* Best effort: a refusal only picks the initiator's errno. */
+	rfsec_session_send_now(transport, buf,
+			       RFSEC_HDR_LEN + RFSEC_REFUSAL_LEN);
+}
+
+static void rfsec_session_kick_listener(struct sock *sk)
+{
+	struct sock *listener = rfsec_sk(sk)->listener;
+
+	if (listener)
+		rfsec_transport_kick(listener);
+}
+
+/*
+ * End the connection with @err. @reason is the handshake failure for the
+ * statistics and the event, or RFSEC_HS_FAIL_UNSPEC after the handshake.
+ */
+static void rfsec_session_fail_why(struct sock *sk, int err, int reason,
+				   const char *why)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	struct socket *transport = rfsec_sk(sk)->transport;
+	bool handshaking = rfsec_session_handshaking(s);
+
+	if (s->state == RFSEC_SESSION_FAILED)
+		return;
+	rfsec_session_set_state(s, RFSEC_SESSION_FAILED);
+	rfsec_hs_free(s->hs);
+	s->hs = NULL;
+	WRITE_ONCE(s->rx_have, 0);
+	rfsec_session_disarm_timeout(sk, s);
+
+	if (handshaking) {
+		if (s->peer && reason > 0 && reason <= RFSEC_HS_FAIL_MAX)
+			atomic64_inc(&s->peer->stats.handshake_failures[reason]);
+		rfsec_nl_notify_handshake(RFSEC_CMD_HANDSHAKE_FAILED,
+					  &s->local, &s->remote, reason);
+		net_info_ratelimited("handshake %s %pMR on %pMR channel %u: %s (%d)\n",
+				     s->initiator ? "to" : "from", &s->remote,
+				     &s->local, s->channel,
+				     rfsec_hs_failure_names[reason], -err);
+	} else {
+		net_warn_ratelimited("connection with %pMR on %pMR aborted: %s (%d)\n",
+				     &s->remote, &s->local, why, -err);
+	}
+
+	WRITE_ONCE(sk->sk_err, -err);
+	sk->sk_state = BT_CLOSED;
+	sk->sk_shutdown = SHUTDOWN_MASK;
+	sk_error_report(sk);
+	sk->sk_state_change(sk);
+	if (transport)
+		kernel_sock_shutdown(transport, SHUT_RDWR);
+	rfsec_session_kick_listener(sk);
+}
+
+static void rfsec_session_count_open(struct rfsec_session *s)
+{
+	if (s->peer && !s->counted) {
+		atomic_inc(&s->peer->stats.connections);
+		s->counted = true;
+	}
+}
+
+static void rfsec_session_fail(struct sock *sk, int err, int reason)
+{
+	rfsec_session_fail_why(sk, err, reason, "failed");
+}
+
+/* After the handshake, every failure is EBADMSG (docs/PROTOCOL.md). */
+static void rfsec_session_abort(struct sock *sk, const char *why)
+{
+	rfsec_session_fail_why(sk, -EBADMSG, RFSEC_HS_FAIL_UNSPEC, why);
+}
+
+/*
+ * Full records fill whole RFCOMM frames: RFCOMM cuts each write into
+ * frames of its MTU and its credits count frames, so a record that spilled
+ * a few bytes into one more frame would spend a whole credit on them.
+ */
+static unsigned int rfsec_session_data_max(struct socket *transport)
+{
+	struct rfcomm_dlc *d = rfcomm_pi(transport->sk)->dlc;
+	unsigned int mtu = d ? READ_ONCE(d->mtu) : 0;
+	unsigned int frames = mtu ? RFSEC_WIRE_MAX / mtu : 0;
+
+	if (!frames || frames * mtu <= RFSEC_RECORD_OVERHEAD)
+		return RFSEC_RECORD_DATA_MAX;
+	return min_t(unsigned int, frames * mtu - RFSEC_RECORD_OVERHEAD,
+		     RFSEC_RECORD_DATA_MAX);
+}
+
+/* The handshake is over: records from now on. */
+static void rfsec_session_established(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	struct rfsec_peer_stats *stats = &s->peer->stats;
+
+	s->tx_data_max = rfsec_session_data_max(rfsec_sk(sk)->transport);
+	rfsec_hs_free(s->hs);
+	s->hs = NULL;
+	rfsec_session_disarm_timeout(sk, s);
+	atomic64_inc(&stats->handshakes);
+	atomic64_set(&stats->last_handshake_ns, ktime_get_real_ns());
+	rfsec_session_count_open(s);
+	rfsec_nl_notify_handshake(RFSEC_CMD_HANDSHAKE_DONE, &s->local,
+				  &s->remote, s->cipher);
+	rfsec_session_set_state(s, RFSEC_SESSION_ESTABLISHED);
+	sk->sk_state = BT_CONNECTED;
+	sk->sk_state_change(sk);
+	rfsec_session_kick_listener(sk);
+}
+
+static void rfsec_session_plaintext(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	rfsec_session_count_open(s);
+	rfsec_session_set_state(s, RFSEC_SESSION_PLAINTEXT);
+}
+
+/* Make the records from the handshake's keys; the hs is still there. */
+static int rfsec_session_make_records(struct rfsec_session *s)
+{
+	u8 tx[RFSEC_KEY_LEN], rx[RFSEC_KEY_LEN];
+	int ret;
+
+	ret = rfsec_hs_split(s->hs, tx, rx);
+	if (!ret) {
+		s->rec = rfsec_records_new(s->cipher, tx, rx);
+		if (IS_ERR(s->rec)) {
+			ret = PTR_ERR(s->rec);
+			s->rec = NULL;
+		}
+	}
+	memzero_explicit(tx, sizeof(tx));
+	memzero_explicit(rx, sizeof(rx));
+	return ret;
+}
+
+/* Look up the peer; 0 with @keys filled, or a failure reason. */
+static int rfsec_session_lookup(struct rfsec_session *s,
+				struct rfsec_peer_keys *keys)
+{
+	struct rfsec_peer *peer;
+
+	peer = rfsec_peer_get(&s->local, &s->remote, keys);
+	if (IS_ERR(peer))
+		return RFSEC_HS_FAIL_NO_KEY;
+	s->peer = peer;
+	return 0;
+}
+
+/* Initiator, link up: decide, then send the initiation. */
+static void rfsec_session_start(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	struct socket *transport = rfsec_sk(sk)->transport;
+	u8 prologue[RFSEC_PROLOGUE_LEN], tai64n[RFSEC_TAI64N_LEN];
+	struct rfsec_peer_keys keys;
+	int ret;
+
+	if (rfsec_session_addresses(s, transport)) {
+		rfsec_session_fail(sk, -ECONNRESET, RFSEC_HS_FAIL_CLOSED);
+		return;
+	}
+	if (rfsec_session_lookup(s, &keys)) {
+		rfsec_session_fail(sk, -ENOKEY, RFSEC_HS_FAIL_NO_KEY);
+		return;
+	}
+	if (!keys.has_remote_public) {
+		/* Only allow-plaintext peers lack a key (netlink.c). */
+		rfsec_peer_keys_wipe(&keys);
+		rfsec_session_plaintext(sk);
+		return;
+	}
+	s->cipher = keys.cipher;
+	rfsec_session_prologue(s, prologue);
+	s->hs = rfsec_hs_new(s->cipher, true, &keys, prologue);
+	rfsec_peer_keys_wipe(&keys);
+	if (IS_ERR(s->hs)) {
+		ret = PTR_ERR(s->hs);
+		s->hs = NULL;
+		rfsec_session_fail(sk, ret, RFSEC_HS_FAIL_UNSPEC);
+		return;
+	}
+	rfsec_peer_next_tai64n(s->peer, tai64n);
+	ret = rfsec_hs_create_initiation(s->hs, tai64n);
+	if (ret) {
+		/* Our own keys failed: the peer's public key is low-order. */
+		rfsec_session_fail(sk, -EKEYREJECTED, RFSEC_HS_FAIL_WRONG_KEY);
+		return;
+	}
+	rfsec_session_set_state(s, RFSEC_SESSION_INIT_SENT);
+	rfsec_session_arm_timeout(sk, s);
+	/*
+	 * If the responder already refused and left, sending fails; what it
+	 * sent is still to be read, and the receive path reports it.
+	 */
+	rfsec_session_send_now(transport, s->hs->msg,
+			       RFSEC_HDR_LEN + RFSEC_INITIATION_LEN);
+}
+
+int rfsec_session_accept(struct sock *sk, struct socket *transport)
+{
+	struct rfsec_peer_keys keys;
+	struct rfsec_session *s;
+
+	s = rfsec_session_alloc(sk, false);
+	if (!s)
+		return -ENOMEM;
+	s->state = RFSEC_SESSION_RESP_WAIT;
+	if (rfsec_session_addresses(s, transport)) {
+		rfsec_session_fail(sk, -ECONNRESET, RFSEC_HS_FAIL_CLOSED);
+		return 0;
+	}
+	if (rfsec_session_lookup(s, &keys)) {
+		rfsec_session_refuse(transport, s->tx_buf, RFSEC_REFUSE_NO_KEY);
+		rfsec_session_fail(sk, -ENOKEY, RFSEC_HS_FAIL_NO_KEY);
+		return 0;
+	}
+	if (!keys.has_remote_public) {
+		rfsec_peer_keys_wipe(&keys);
+		rfsec_session_plaintext(sk);
+		return 0;
+	}
+	/*
+	 * The cipher is the initiator's choice, read from its message; the
+	 * noise state is made then. Keep what it needs until then.
+	 */
+	s->hs = kzalloc(sizeof(*s->hs), GFP_KERNEL);
+	if (!s->hs) {
+		rfsec_peer_keys_wipe(&keys);
+		return -ENOMEM;
+	}
+	memcpy(s->hs->s_priv, keys.local_private, RFSEC_KEY_LEN);
+	memcpy(s->hs->s_pub, keys.local_public, RFSEC_KEY_LEN);
+	memcpy(s->hs->rs, keys.remote_public, RFSEC_KEY_LEN);
+	memcpy(s->hs->psk, keys.psk, RFSEC_KEY_LEN);
+	rfsec_peer_keys_wipe(&keys);
+	rfsec_session_arm_timeout(sk, s);
+	return 0;
+}
+
+/* Rebuild the stashed responder keys into a real handshake for @cipher. */
+static struct rfsec_hs *rfsec_session_responder_hs(struct rfsec_session *s)
+{
+	struct rfsec_hs *stash = s->hs;
+	u8 prologue[RFSEC_PROLOGUE_LEN];
+	struct rfsec_peer_keys keys;
+	struct rfsec_hs *hs;
+
+	memcpy(keys.local_private, stash->s_priv, RFSEC_KEY_LEN);
+	memcpy(keys.local_public, stash->s_pub, RFSEC_KEY_LEN);
+	memcpy(keys.remote_public, stash->rs, RFSEC_KEY_LEN);
+	memcpy(keys.psk, stash->psk, RFSEC_KEY_LEN);
+	rfsec_session_prologue(s, prologue);
+	hs = rfsec_hs_new(s->cipher, false, &keys, prologue);
+	rfsec_peer_keys_wipe(&keys);
+	return hs;
+}
+
+/* Responder: the initiation arrived. */
+static void rfsec_session_on_initiation(struct sock *sk, const u8 *body)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	struct socket *transport = rfsec_sk(sk)->transport;
+	u8 tai64n[RFSEC_TAI64N_LEN], expected[RFSEC_KEY_LEN];
+	struct rfsec_hs *hs;
+	int ret;
+
+	if ((body[0] != RFSEC_CIPHER_CHACHA20_POLY1305 &&
+	     body[0] != RFSEC_CIPHER_AES_256_GCM) || body[1]) {
+		rfsec_session_refuse(transport, s->tx_buf,
+				     RFSEC_REFUSE_MALFORMED);
+		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+		return;
+	}
+	s->cipher = body[0];
+	hs = rfsec_session_responder_hs(s);
+	if (IS_ERR(hs)) {
+		rfsec_session_fail(sk, PTR_ERR(hs), RFSEC_HS_FAIL_UNSPEC);
+		return;
+	}
+	memcpy(expected, s->hs->rs, RFSEC_KEY_LEN);
+	rfsec_hs_free(s->hs);
+	s->hs = hs;
+
+	ret = rfsec_hs_consume_initiation(hs, body, tai64n);
+	if (ret) {
+		memzero_explicit(expected, sizeof(expected));
+		rfsec_session_refuse(transport, s->tx_buf,
+				     RFSEC_REFUSE_MALFORMED);
+		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+		return;
+	}
+	ret = crypto_memneq(hs->rs, expected, RFSEC_KEY_LEN);
+	memzero_explicit(expected, sizeof(expected));
+	if (ret) {
+		rfsec_session_refuse(transport, s->tx_buf,
+				     RFSEC_REFUSE_WRONG_KEY);
+		rfsec_session_fail(sk, -EKEYREJECTED, RFSEC_HS_FAIL_WRONG_KEY);
+		return;
+	}
+	ret = rfsec_peer_accept_tai64n(s->peer, tai64n);
+	if (ret) {
+		bool replay = ret == -EALREADY;
+
+		rfsec_session_refuse(transport, s->tx_buf,
+				     replay ? RFSEC_REFUSE_REPLAY :
+					      RFSEC_REFUSE_NO_KEY);
+		if (replay)
+			rfsec_session_fail(sk, -ECONNABORTED,
+					   RFSEC_HS_FAIL_REPLAY);
+		else
+			rfsec_session_fail(sk, -ENOKEY, RFSEC_HS_FAIL_NO_KEY);
+		return;
+	}
+	ret = rfsec_hs_create_response(hs) ?: rfsec_session_make_records(s);
+	if (ret) {
+		rfsec_session_fail(sk, ret == -EINVAL ? -ECONNABORTED : ret,
+				   RFSEC_HS_FAIL_MALFORMED);
+		return;
+	}
+	if (rfsec_session_send_now(transport, hs->msg,
+				   RFSEC_HDR_LEN + RFSEC_RESPONSE_LEN)) {
+		rfsec_session_fail(sk, -ECONNRESET, RFSEC_HS_FAIL_CLOSED);
+		return;
+	}
+	rfsec_hs_free(s->hs);
+	s->hs = NULL;
+	rfsec_session_set_state(s, RFSEC_SESSION_RESP_CONFIRM);
+}
+
+/* Initiator: the response arrived; confirm, and the connection is up. */
+static void rfsec_session_on_response(struct sock *sk, const u8 *body)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	struct socket *transport = rfsec_sk(sk)->transport;
+	int ret;
+
+	ret = rfsec_hs_consume_response(s->hs, body);
+	if (ret == -EINVAL) {
+		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+		return;
+	}
+	if (ret) {
+		rfsec_session_fail(sk, -EKEYREJECTED, RFSEC_HS_FAIL_WRONG_KEY);
+		return;
+	}
+	ret = rfsec_session_make_records(s);
+	if (ret) {
+		rfsec_session_fail(sk, ret, RFSEC_HS_FAIL_UNSPEC);
+		return;
+	}
+	/*
+	 * The application cannot send before ESTABLISHED, so tx_buf is free
+	 * without tx_lock here.
+	 */
+	ret = rfsec_record_seal(s->rec, s->tx_buf, RFSEC_INNER_CONFIRM, 0);
+	if (ret < 0 || rfsec_session_send_now(transport, s->tx_buf, ret)) {
+		rfsec_session_fail(sk, -ECONNRESET, RFSEC_HS_FAIL_CLOSED);
+		return;
+	}
+	rfsec_session_established(sk);
+}
+
+static void rfsec_session_on_refusal(struct sock *sk, u8 reason)
+{
+	int err;
+
+	switch (reason) {
+	case RFSEC_REFUSE_NO_KEY:
+		err = -ENOKEY;
+		break;
+	case RFSEC_REFUSE_WRONG_KEY:
+		err = -EKEYREJECTED;
+		break;
+	default:
+		err = -ECONNABORTED;
+		break;
+	}
+	rfsec_session_fail(sk, err, RFSEC_HS_FAIL_REFUSED);
+}
+
+/*
+ * A whole record is in rx_buf. Data goes to the application only after
+ * it authenticated; the skb is allocated first so that a record, once
+ * opened, is never dropped for want of memory (-EAGAIN: try later).
+ */
+static int rfsec_session_on_record(struct sock *sk, unsigned int body_len)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	const char *why = "a record of an unknown inner type";
+	struct sk_buff *skb = NULL;
+	unsigned int len;
+	int inner;
+
+	if (s->state == RFSEC_SESSION_ESTABLISHED &&
+	    body_len > RFSEC_RECORD_MIN) {
+		skb = alloc_skb(body_len - RFSEC_RECORD_MIN, GFP_KERNEL);
+		if (!skb)
+			return -EAGAIN;
+	}
+	inner = rfsec_record_open(s->rec, s->rx_buf, body_len, &len);
+	if (inner < 0) {
+		why = "a record did not authenticate";
+		goto bad;
+	}
+
+	if (s->state == RFSEC_SESSION_RESP_CONFIRM) {
+		if (inner != RFSEC_INNER_CONFIRM || len)
+			goto bad;
+		rfsec_session_established(sk);
+		return 0;
+	}
+	switch (inner) {
+	case RFSEC_INNER_DATA:
+		if (!len)
+			break;
+		skb_put_data(skb, s->rx_buf + RFSEC_HDR_LEN + 1, len);
+		memzero_explicit(s->rx_buf + RFSEC_HDR_LEN + 1, len);
+		atomic_add(len, &sk->sk_rmem_alloc);
+		skb_queue_tail(&sk->sk_receive_queue, skb);
+		skb = NULL;
+		atomic64_add(len, &s->peer->stats.rx_bytes);
+		sk->sk_data_ready(sk);
+		break;
+	case RFSEC_INNER_REKEY:
+		why = "a malformed rekey record";
+		if (len || rfsec_record_rekey(s->rec, false))
+			goto bad;
+		atomic64_inc(&s->peer->stats.rekeys);
+		break;
+	default:
+		goto bad;
+	}
+	atomic64_inc(&s->peer->stats.rx_records);
+	kfree_skb(skb);
+	return 0;
+bad:
+	kfree_skb(skb);
+	if (s->state == RFSEC_SESSION_RESP_CONFIRM)
+		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+	else
+		rfsec_session_abort(sk, why);
+	return -EBADMSG;
+}
+
+/*
+ * Whether a header may start a message in the current state, and the
+ * body length it announces is one that message may have.
+ */
+static bool rfsec_session_header_ok(const struct rfsec_session *s,
+				    const u8 *hdr)
+{
+	unsigned int len = (hdr[2] << 8) | hdr[3];
+
+	if (hdr[1] != RFSEC_PROTO_VERSION)
+		return false;
+	switch (s->state) {
+	case RFSEC_SESSION_INIT_SENT:
+		return (hdr[0] == RFSEC_MSG_RESPONSE &&
+			len == RFSEC_RESPONSE_LEN) ||
+		       (hdr[0] == RFSEC_MSG_REFUSAL &&
+			len == RFSEC_REFUSAL_LEN);
+	case RFSEC_SESSION_RESP_WAIT:
+		return hdr[0] == RFSEC_MSG_INITIATION &&
+		       len == RFSEC_INITIATION_LEN;
+	case RFSEC_SESSION_RESP_CONFIRM:
+	case RFSEC_SESSION_ESTABLISHED:
+		return hdr[0] == RFSEC_MSG_RECORD && len >= RFSEC_RECORD_MIN &&
+		       len <= RFSEC_RECORD_MAX;
+	default:
+		return false;
+	}
+}
+
+/* Something that is not the next message arrived. */
+static void rfsec_session_malformed(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	if (s->state == RFSEC_SESSION_ESTABLISHED) {
+		rfsec_session_abort(sk, "a malformed record header");
+		return;
+	}
+	if (s->state == RFSEC_SESSION_RESP_WAIT)
+		rfsec_session_refuse(rfsec_sk(sk)->transport, s->tx_buf,
+				     RFSEC_REFUSE_MALFORMED);
+	rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+}
+
+/* A whole message is in rx_buf; 0, or -EAGAIN to come back later. */
+static int rfsec_session_dispatch(struct sock *sk, unsigned int body_len)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	const u8 *body = s->rx_buf + RFSEC_HDR_LEN;
+
+	switch (s->rx_buf[0]) {
+	case RFSEC_MSG_INITIATION:
+		rfsec_session_on_initiation(sk, body);
+		return 0;
+	case RFSEC_MSG_RESPONSE:
+		rfsec_session_on_response(sk, body);
+		return 0;
+	case RFSEC_MSG_REFUSAL:
+		rfsec_session_on_refusal(sk, body[0]);
+		return 0;
+	default:
+		return rfsec_session_on_record(sk, body_len);
+	}
+}
+
+/*
+ * The link ended (@err from RFCOMM, or 0 once it has no more to say).
+ * Inside a message or a handshake, that is a failure of its own.
+ */
+static void rfsec_session_link_down(struct sock *sk, int err)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	if (rfsec_session_handshaking(s)) {
+		rfsec_session_fail(sk, -ECONNRESET, RFSEC_HS_FAIL_CLOSED);
+		return;
+	}
+	if (s->rx_have) {
+		rfsec_session_abort(sk, "the link ended inside a record");
+		return;
+	}
+	/* Between records: the error RFCOMM reports, as RFCOMM would. */
+	if (err) {
+		WRITE_ONCE(sk->sk_err, -err);
+		sk_error_report(sk);
+	}
+}
+
+static void rfsec_session_read(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	unsigned int need, body_len;
+	int n;
+
+	for (;;) {
+		if (s->state != RFSEC_SESSION_INIT_SENT &&
+		    s->state != RFSEC_SESSION_RESP_WAIT &&
+		    s->state != RFSEC_SESSION_RESP_CONFIRM &&
+		    s->state != RFSEC_SESSION_ESTABLISHED)
+			return;
+		/* Flow control: RFCOMM holds the rest and throttles the peer. */
+		if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf))
+			return;
+		body_len = 0;
+		need = RFSEC_HDR_LEN;
+		if (s->rx_have >= RFSEC_HDR_LEN) {
+			body_len = (s->rx_buf[2] << 8) | s->rx_buf[3];
+			need += body_len;
+		}
+		if (s->rx_have < need) {
+			n = rfsec_transport_recv(sk, s->rx_buf + s->rx_have,
+						 need - s->rx_have);
+			if (n == -EAGAIN)
+				return;
+			if (n <= 0) {
+				rfsec_session_link_down(sk, n);
+				return;
+			}
+			WRITE_ONCE(s->rx_have, s->rx_have + n);
+			if (s->rx_have == RFSEC_HDR_LEN &&
+			    !rfsec_session_header_ok(s, s->rx_buf)) {
+				rfsec_session_malformed(sk);
+				return;
+			}
+			continue;
+		}
+		if (rfsec_session_dispatch(sk, body_len) == -EAGAIN) {
+			net_warn_ratelimited("no memory for a received record; retrying\n");
+			rfsec_transport_kick_after(sk, HZ / 10);
+			return;
+		}
+		WRITE_ONCE(s->rx_have, 0);
+	}
+}
+
+/* Under lock_sock(): how far the link is, and the handshake's turn. */
+void rfsec_session_receive(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	struct socket *transport = rfsec_sk(sk)->transport;
+
+	if (!s || s->state == RFSEC_SESSION_PLAINTEXT) {
+		rfsec_transport_pull(sk);
+		return;
+	}
+	if (s->state == RFSEC_SESSION_IDLE) {
+		if (READ_ONCE(transport->sk->sk_state) != BT_CONNECTED) {
+			/*
+			 * Still connecting, or it failed: take the error, and
+			 * not a byte (it could only be a refusal, unread).
+			 */
+			rfsec_transport_take_error(sk);
+			return;
+		}
+		rfsec_session_start(sk);
+		if (s->state == RFSEC_SESSION_PLAINTEXT) {
+			rfsec_transport_pull(sk);
+			return;
+		}
+	}
+	rfsec_session_read(sk);
+}
+
+int rfsec_session_connected(struct sock *sk)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long timeo = MAX_SCHEDULE_TIMEOUT;
+	struct rfsec_session *s;
+	int err = 0;
+
+	lock_sock(sk);
+	s = rfsec_session(sk);
+	rfsec_session_receive(sk);
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		if (s->state == RFSEC_SESSION_ESTABLISHED ||
+		    s->state == RFSEC_SESSION_PLAINTEXT)
+			break;
+		if (s->state == RFSEC_SESSION_FAILED ||
+		    (s->state == RFSEC_SESSION_IDLE &&
+		     READ_ONCE(rfsec_sk(sk)->transport->sk->sk_state) !=
+		     BT_CONNECTED)) {
+			err = sock_error(sk) ?: -ECONNRESET;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		release_sock(sk);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+		lock_sock(sk);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	release_sock(sk);
+	return err;
+}
+
+int rfsec_session_sk_state(struct sock *sk, int state)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	if (!s)
+		return state;
+	switch (s->state) {
+	case RFSEC_SESSION_FAILED:
+		return BT_CLOSED;
+	case RFSEC_SESSION_IDLE:
+	case RFSEC_SESSION_INIT_SENT:
+		return state == BT_CONNECTED ? BT_CONNECT : state;
+	case RFSEC_SESSION_RESP_WAIT:
+	case RFSEC_SESSION_RESP_CONFIRM:
+		return state == BT_CONNECTED ? BT_CONNECT2 : state;
+	default:
+		return state;
+	}
+}
+
+/*
+ * Hand the pending record to RFCOMM. 0 once it is all gone; -EAGAIN if
+ * RFCOMM took part of it (out of room or time); else RFCOMM's error.
+ */
+static int rfsec_session_flush(struct sock *sk, struct rfsec_session *s,
+			       int flags)
+{
+	unsigned int left;
+	int ret;
+
+	lockdep_assert_held(&s->tx_lock);
+	while (s->tx_off < s->tx_len) {
+		left = s->tx_len - s->tx_off;
+		ret = rfsec_transport_send(sk, s->tx_buf + s->tx_off, left,
+					   flags);
+		if (ret <= 0)
+			return ret ?: -EAGAIN;
+		s->tx_off += ret;
+		if (ret < left)
+			return -EAGAIN;
+	}
+	s->tx_off = 0;
+	WRITE_ONCE(s->tx_len, 0);
+	return 0;
+}
+
+/*
+ * Seal @len bytes already at tx_buf + 5 as a record of @inner and send
+ * it. Returns 0 when the record is committed (sent, or partly sent and
+ * pending); otherwise the record is undone (its counter unused, nothing
+ * left the host) and the error returned.
+ */
+static int rfsec_session_send_record(struct sock *sk,
+				     struct rfsec_session *s, u8 inner,
+				     unsigned int len, int flags,
+				     bool *pending)
+{
+	int ret;
+
+	ret = rfsec_record_seal(s->rec, s->tx_buf, inner, len);
+	if (ret < 0)
+		return ret;
+	s->tx_off = 0;
+	WRITE_ONCE(s->tx_len, ret);
+	ret = rfsec_session_flush(sk, s, flags);
+	if (ret && !s->tx_off) {
+		rfsec_record_unseal(s->rec, inner == RFSEC_INNER_DATA ? len : 0);
+		WRITE_ONCE(s->tx_len, 0);
+		memzero_explicit(s->tx_buf, RFSEC_WIRE_MAX);
+		return ret;
+	}
+	*pending = ret;
+	atomic64_inc(&s->peer->stats.tx_records);
+	return 0;
+}
+
+static int rfsec_session_send_records(struct sock *sk,
+				      struct rfsec_session *s,
+				      struct msghdr *msg, size_t len)
+{
+	int flags = (msg->msg_flags & MSG_DONTWAIT) | MSG_NOSIGNAL;
+	bool pending = false;
+	size_t sent = 0;
+	unsigned int n;
+	int ret;
+
+	mutex_lock(&s->tx_lock);
+	ret = rfsec_session_flush(sk, s, flags);
+	while (!ret && sent < len) {
+		if (rfsec_record_tx_needs_rekey(s->rec)) {
+			ret = rfsec_session_send_record(sk, s,
+							RFSEC_INNER_REKEY, 0,
+							flags, &pending);
+			if (ret)
+				break;
+			ret = rfsec_record_rekey(s->rec, true);
+			if (ret)
+				break;
+			atomic64_inc(&s->peer->stats.rekeys);
+			if (pending)
+				break;
+		}
+		n = min_t(size_t, len - sent, s->tx_data_max);
+		if (!copy_from_iter_full(s->tx_buf + RFSEC_HDR_LEN + 1, n,
+					 &msg->msg_iter)) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = rfsec_session_send_record(sk, s, RFSEC_INNER_DATA, n,
+						flags, &pending);
+		if (ret) {
+			iov_iter_revert(&msg->msg_iter, n);
+			break;
+		}
+		sent += n;
+		atomic64_add(n, &s->peer->stats.tx_bytes);
+		if (pending)
+			break;
+	}
+	mutex_unlock(&s->tx_lock);
+	return sent ? sent : ret;
+}
+
+int rfsec_session_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	switch (rfsec_session_state(sk)) {
+	case RFSEC_SESSION_PLAINTEXT:
+		return rfsec_transport_sendmsg(sk, msg, len);
+	case RFSEC_SESSION_ESTABLISHED:
+		return rfsec_session_send_records(sk, s, msg, len);
+	default:
+		/* Nothing moves before the handshake or after a failure. */
+		return -ENOTCONN;
+	}
+}
+
+bool rfsec_session_rx_pending(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	return s && READ_ONCE(s->rx_have);
+}
+
+bool rfsec_session_writeable(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	return !s || !READ_ONCE(s->tx_len);
+}
+
+void rfsec_session_write_space(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	if (s && READ_ONCE(s->tx_len)) {
+		sock_hold(sk);
+		if (!rfsec_queue_work(&s->tx_work))
+			sock_put(sk);
+	}
+}
+
+static void rfsec_tx_work(struct work_struct *work)
+{
+	struct rfsec_session *s = container_of(work, struct rfsec_session,
+					       tx_work);
+	struct sock *sk = s->owner;
+	bool flushed;
+
+	mutex_lock(&s->tx_lock);
+	flushed = !rfsec_session_flush(sk, s, MSG_DONTWAIT | MSG_NOSIGNAL);
+	mutex_unlock(&s->tx_lock);
+	if (flushed)
+		sk->sk_write_space(sk);
+	sock_put(sk);
+}
+
+static void rfsec_timeout_work(struct work_struct *work)
+{
+	struct rfsec_session *s = container_of(to_delayed_work(work),
+					       struct rfsec_session, timeout);
+	struct sock *sk = s->owner;
+
+	lock_sock(sk);
+	if (rfsec_session_handshaking(s) && s->state != RFSEC_SESSION_IDLE)
+		rfsec_session_fail(sk, -ETIMEDOUT, RFSEC_HS_FAIL_TIMEOUT);
+	release_sock(sk);
+	sock_put(sk);
+}
+
+void rfsec_session_close(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	if (!s)
+		return;
+	mutex_lock(&s->tx_lock);
+	if (s->tx_len)
+		rfsec_session_flush(sk, s, MSG_DONTWAIT | MSG_NOSIGNAL);
+	mutex_unlock(&s->tx_lock);
+}
+
+void rfsec_session_stop(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	if (!s)
+		return;
+	if (cancel_delayed_work_sync(&s->timeout))
+		sock_put(sk);
+	if (cancel_work_sync(&s->tx_work))
+		sock_put(sk);
+}
+
+void rfsec_session_free(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	if (!s)
+		return;
+	/* The works held references; there are none left, so none is queued. */
+	if (s->counted)
+		atomic_dec(&s->peer->stats.connections);
+	if (s->peer)
+		rfsec_peer_put(s->peer);
+	rfsec_hs_free(s->hs);
+	rfsec_records_free(s->rec);
+	kfree_sensitive(s->rx_buf);
+	kfree_sensitive(s->tx_buf);
+	kfree(s);
+	rfsec_sk(sk)->session = NULL;
+}

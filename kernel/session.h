@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The security of one connection: the policy decision, the handshake that
+ * runs before any application byte moves, and the records after it. It
+ * sits between the rfsec socket (sock.c) and its RFCOMM transport
+ * (transport.c): the transport work hands it what RFCOMM received, and
+ * sendmsg() hands it what the application writes.
+ */
+
+#ifndef RFSEC_SESSION_H
+#define RFSEC_SESSION_H
+
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/workqueue.h>
+#include <net/bluetooth/bluetooth.h>
+#include <net/sock.h>
+
+struct rfsec_hs;
+struct rfsec_peer;
+struct rfsec_records;
+
+enum rfsec_session_state {
+	RFSEC_SESSION_IDLE,		/* initiator, link not up yet */
+	RFSEC_SESSION_INIT_SENT,	/* initiator, awaiting the response */
+	RFSEC_SESSION_RESP_WAIT,	/* responder, awaiting the initiation */
+	RFSEC_SESSION_RESP_CONFIRM,	/* responder, awaiting the confirm */
+	RFSEC_SESSION_ESTABLISHED,	/* records both ways */
+	RFSEC_SESSION_PLAINTEXT,	/* the peer's policy allows no rfsec */
+	RFSEC_SESSION_FAILED,		/* nothing more moves */
+};
+
+struct rfsec_session {
+	/*
+	 * Written under lock_sock() by the transport work; read without it
+	 * (sendmsg, poll, the listener) with smp_load_acquire(), so that
+	 * what a state promises (@rec for ESTABLISHED) is visible with it.
+	 */
+	enum rfsec_session_state state;
+	struct sock *owner;
+	bool initiator;
+	bool counted;			/* in the peer's open connections */
+	u8 cipher;
+	u8 channel;
+	bdaddr_t local;
+	bdaddr_t remote;
+	struct rfsec_peer *peer;	/* reference; NULL when none */
+	struct rfsec_hs *hs;		/* during the handshake only */
+	struct rfsec_records *rec;	/* once established */
+	/* Receive side, under lock_sock(): the message being assembled. */
+	u8 *rx_buf;
+	unsigned int rx_have;
+	/*
+	 * Send side, under tx_lock: a sealed record not yet wholly taken by
+	 * RFCOMM (tx_off of tx_len bytes are). The transport work never
+	 * takes tx_lock once the application can send: a sender blocked in
+	 * RFCOMM holds it, and the work must go on reading meanwhile.
+	 */
+	struct mutex tx_lock;
+	u8 *tx_buf;
+	unsigned int tx_data_max;	/* data per record: one RFCOMM frame */
+	unsigned int tx_off;
+	unsigned int tx_len;
+	struct work_struct tx_work;	/* flushes tx_buf when RFCOMM has room */
+	struct delayed_work timeout;	/* ends a handshake that takes too long */
+};
+
+/* Before connect(): the socket becomes an initiator. Under lock_sock(). */
+int rfsec_session_connect(struct sock *sk);
+/*
+ * A new child of a listener, before its transport is attached: decide by
+ * policy, and refuse at once when there is no key. The child's session is
+ * then RESP_WAIT, PLAINTEXT or FAILED.
+ */
+int rfsec_session_accept(struct sock *sk, struct socket *transport);
+/* After a blocking connect() of the transport succeeded: run the handshake. */
+int rfsec_session_connected(struct sock *sk);
+/* The transport work's turn: receive, under lock_sock(). */
+void rfsec_session_receive(struct sock *sk);
+int rfsec_session_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
+bool rfsec_session_writeable(struct sock *sk);
+/* A received message waits, whole or in part, for room to go on. */
+bool rfsec_session_rx_pending(struct sock *sk);
+/* RFCOMM has room again (atomic context). */
+void rfsec_session_write_space(struct sock *sk);
+/* The rfsec socket state to show for a transport in @state. */
+int rfsec_session_sk_state(struct sock *sk, int state);
+enum rfsec_session_state rfsec_session_state(struct sock *sk);
+/* Close: send what is pending if RFCOMM takes it now. */
+void rfsec_session_close(struct sock *sk);
+/* After the transport is detached: stop the session's works. */
+void rfsec_session_stop(struct sock *sk);
+/* The last reference went: free everything, wiping keys. */
+void rfsec_session_free(struct sock *sk);
+
+#endif /* RFSEC_SESSION_H */
