@@ -257,7 +257,7 @@ peer_acts=(sendn:30000 rekey send:after-rekey read:20000)
 app_acts=(read:30011 sendn:20000 readall)
 run_case kresp
 sent=$(sed -n 's/^sent 30000 bytes sha256 //p' "$tmp/peer")
-check "rekeys: 30000 bytes and a rekey from refpeer arrive intact" all \
+check "rekeys: refpeer sent 30000 bytes, a rekey, 11 more; the kernel read 30011" all \
 	'[ -n "$sent" ]' \
 	'grep -q "^recv 30011 bytes sha256 " "$tmp/app"'
 check "rekeys: 20000 bytes from the kernel arrive intact at refpeer" all \
@@ -433,8 +433,16 @@ done
 "$rfsec" peer del hci1 "$a0" > /dev/null
 peer_acts=(send:MUST-NOT-ARRIVE readall)
 run_case kresp
-check "hci1 without an entry for hci0: refpeer from hci0 is refused, no key (1)" \
-	peer_has "hs refused 1"
+# The kernel refuses as soon as the link is up, before the initiation
+# arrives, and closes at once: the refusal can be lost (refpeer's connect()
+# then fails with ECONNRESET). Section 3.2 allows a plain close, so that
+# passes too, with a note.
+check "hci1 without an entry for hci0: refpeer from hci0 refused (1) or closed" \
+	grep -qx "hs refused 1\|connect ECONNRESET\|hs ECONNRESET\|hs eof" "$tmp/peer"
+check "hci1 without an entry for hci0: refpeer's handshake did not complete" \
+	sh -c "! grep -q '^hs ok' '$tmp/peer'"
+peer_has "hs refused 1" ||
+	echo "note: no refusal arrived: $(tr '\n' ' ' < "$tmp/peer")" | t_diag
 check "hci1 without an entry for hci0: its listener accepts nothing" \
 	sh -c "! grep -q '^accept ok' '$tmp/app'"
 app_acts=(send:MUST-NOT-ARRIVE)
@@ -468,11 +476,11 @@ check "hci0 without an identity: hci1's listener accepts nothing" \
 # case needs a plain RFCOMM link with hci2 to work first.
 hci2_link() {
 	next_chan
-	timeout 10 "$bin/refpeer" listen -i "$1" -c $chan -t 8000 -k "$tmp/k1" \
+	timeout 6 "$bin/refpeer" listen -i "$1" -c $chan -t 5000 -k "$tmp/k1" \
 		-p "$pub2" > "$tmp/probe" 2>&1 &
 	local pid=$!
 	wait_listening "$tmp/probe"
-	timeout 10 "$bin/refpeer" connect -i "$2" -a "$(bt_addr "$1")" -c $chan \
+	timeout 6 "$bin/refpeer" connect -i "$2" -a "$(bt_addr "$1")" -c $chan \
 		-t 8000 -k "$tmp/k2" -p "$pub1" > "$tmp/probe.c" 2>&1
 	wait $pid
 	grep -qx "connect ok" "$tmp/probe.c"
@@ -519,4 +527,5 @@ else
 		"plain RFCOMM from hci0 to hci2 does not connect in this guest"
 	t_skip "hci2 received no initiation from hci0" "as above"
 fi
+echo "proto_test took $SECONDS s" | t_diag
 t_done
