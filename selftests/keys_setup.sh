@@ -1,28 +1,39 @@
 #!/bin/bash
-# Gives hci0 and hci1 fresh identities and makes each the other's peer,
-# so that rfsec connections between them run the handshake; "down" removes
-# both identities again. run_tests.sh calls it around the tests marked
-# "keys" in tests.list. RFSEC_TEST_CIPHER picks the cipher both propose.
+# Gives every local controller (hci0, hci1, ...) a fresh identity and makes
+# each one a peer of every other, so that rfsec connections between them,
+# whichever controller the kernel routes an unbound socket through, run
+# the handshake; "down" removes the identities again. run_tests.sh calls
+# it around the tests marked "keys" in tests.list. RFSEC_TEST_CIPHER picks
+# the cipher every peer is proposed.
 top=$(cd "$(dirname "$0")/.." && pwd)
 rfsec=$top/user/rfsec
 . "$top/selftests/lib.sh"
 
+adapters=$(ls /sys/class/bluetooth 2> /dev/null | grep -E '^hci[0-9]+$' | sort -V)
+
 case "${1:-up}" in
 up)
-	a0=$(bt_addr hci0)
-	a1=$(bt_addr hci1)
-	k0=$("$rfsec" genkey) && k1=$("$rfsec" genkey) || exit 1
-	p0=$(echo "$k0" | "$rfsec" pubkey) && p1=$(echo "$k1" | "$rfsec" pubkey) || exit 1
+	declare -A key pub addr
+	for a in $adapters; do
+		key[$a]=$("$rfsec" genkey) || exit 1
+		pub[$a]=$(echo "${key[$a]}" | "$rfsec" pubkey) || exit 1
+		addr[$a]=$(bt_addr "$a")
+		echo "${key[$a]}" | "$rfsec" identity set "$a" - || exit 1
+	done
 	cipher=()
 	[ -n "$RFSEC_TEST_CIPHER" ] && cipher=(cipher "$RFSEC_TEST_CIPHER")
-	echo "$k0" | "$rfsec" identity set hci0 - &&
-	echo "$k1" | "$rfsec" identity set hci1 - &&
-	"$rfsec" peer add hci0 "$a1" public-key "$p1" "${cipher[@]}" &&
-	"$rfsec" peer add hci1 "$a0" public-key "$p0" "${cipher[@]}"
+	for a in $adapters; do
+		for b in $adapters; do
+			[ "$a" = "$b" ] && continue
+			"$rfsec" peer add "$a" "${addr[$b]}" public-key "${pub[$b]}" \
+				"${cipher[@]}" || exit 1
+		done
+	done
 	;;
 down)
-	"$rfsec" identity del hci0 2> /dev/null
-	"$rfsec" identity del hci1 2> /dev/null
+	for a in $adapters; do
+		"$rfsec" identity del "$a" 2> /dev/null
+	done
 	true
 	;;
 *)
