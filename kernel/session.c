@@ -414,8 +414,13 @@ int rfsec_session_accept(struct sock *sk, struct socket *transport)
 		return 0;
 	}
 	if (rfsec_session_lookup(s, &keys)) {
-		rfsec_session_refuse(transport, s->tx_buf, RFSEC_REFUSE_NO_KEY);
-		rfsec_session_fail(sk, -ENOKEY, RFSEC_HS_FAIL_NO_KEY);
+		/*
+		 * Refused, but only once the initiation is in: by then the
+		 * initiator waits for an answer and reads the refusal,
+		 * rather than finding the link already closed.
+		 */
+		s->refuse_no_key = true;
+		rfsec_session_arm_timeout(sk, s);
 		return 0;
 	}
 	if (!keys.has_remote_public) {
@@ -468,6 +473,11 @@ static void rfsec_session_on_initiation(struct sock *sk, const u8 *body)
 	struct rfsec_hs *hs;
 	int ret;
 
+	if (s->refuse_no_key) {
+		rfsec_session_refuse(transport, s->tx_buf, RFSEC_REFUSE_NO_KEY);
+		rfsec_session_fail(sk, -ENOKEY, RFSEC_HS_FAIL_NO_KEY);
+		return;
+	}
 	if ((body[0] != RFSEC_CIPHER_CHACHA20_POLY1305 &&
 	     body[0] != RFSEC_CIPHER_AES_256_GCM) || body[1]) {
 		rfsec_session_refuse(transport, s->tx_buf,

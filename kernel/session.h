@@ -40,6 +40,7 @@ struct rfsec_session {
 	struct sock *owner;
 	bool initiator;
 	bool counted;			/* in the peer's open connections */
+	bool refuse_no_key;		/* responder without a key for the peer */
 	u8 cipher;
 	u8 channel;
 	bdaddr_t local;
