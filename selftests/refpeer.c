@@ -14,7 +14,7 @@
  * KEYFILE holds this side's static private key in base64 ('rfsec genkey');
  * PEERPUB is the other side's public key in base64. -n makes COUNT
  * connections (or accepts COUNT) one after the other, each running the
- * handshake and the actions; -t bounds every wait (default 10000 ms).
+ * handshake and the actions; -t bounds every wait (default 20000 ms).
  * ACTIONs are those of proto_util.h, plus 'inject' (send the record FAULT).
  *
  * Besides the lines of proto_util.h it prints:
@@ -595,7 +595,7 @@ static void one_connection(struct peer *p, int argc, char *argv[])
 int main(int argc, char *argv[])
 {
 	struct peer p = { .cipher = NOISE_CIPHER_CHACHAPOLY,
-			  .timeout_ms = 10000, .fd = -1 };
+			  .timeout_ms = 20000, .fd = -1 };
 	const char *adapter = NULL, *remote = NULL, *keyfile = NULL;
 	const char *peerpub = NULL, *pskfile = NULL;
 	int count = 1, chan = 0, opt, i;
