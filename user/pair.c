@@ -12,6 +12,7 @@
 #include "encoding.h"
 #include "genl.h"
 #include "pair.h"
+#include "state.h"
 #include "subcommands.h"
 
 #include <ctype.h>
@@ -436,6 +437,22 @@ static void pair_del_identity(struct pair *p)
 	rfsec_genl_call(p->genl, req, NULL, NULL);
 }
 
+/* Into the saved state too, when the adapter has a state folder. */
+static void pair_store_peer(struct pair *p, const uint8_t *peer_pub)
+{
+	struct state_peer sp = {
+		.has_public_key = true,
+		.has_policy = true,
+		.policy = RFSEC_POLICY_REQUIRE,
+	};
+
+	memcpy(sp.addr, p->remote, RFSEC_ADDR_LEN);
+	memcpy(sp.public_key, peer_pub, RFSEC_KEY_LEN);
+	if (state_store_peer(p->local, &sp))
+		fprintf(stderr,
+			"rfsec pair: the peer is not saved ('rfsec save' retries)\n");
+}
+
 /*
  * Installs the other side as a peer, and this side's new identity first if
  * it has one. Returns 0, or -1 with nothing installed.
@@ -462,6 +479,10 @@ static int pair_install(struct pair *p)
 		key_to_base64(b64, p->pub);
 		printf("set the identity of %s: public key %s\n",
 		       pair_adapter_desc(p), b64);
+		/* The kernel never gives the key back: keep it now or never. */
+		if (state_store_identity(p->local, p->priv))
+			fprintf(stderr,
+				"rfsec pair: the new identity is not saved; it is lost at reboot\n");
 	} else {
 		if (pair_lookup(p, p->remote, &f))
 			return -1;
@@ -487,6 +508,7 @@ static int pair_install(struct pair *p)
 	key_to_base64(b64, peer_pub);
 	printf("%s peer %s on %s: public key %s, policy require\n", verb,
 	       p->remote_str, pair_adapter_desc(p), b64);
+	pair_store_peer(p, peer_pub);
 	return 0;
 }
 
