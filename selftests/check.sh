@@ -50,7 +50,7 @@ for line in $lines; do
 	fi
 	res=$top/build/results/$ver
 	start=$(date +%s)
-	"$vm/run-guest.sh" -t "${RFSEC_GUEST_TIMEOUT:-600}" "$ver" tests
+	"$vm/run-guest.sh" -t "${RFSEC_GUEST_TIMEOUT:-2400}" "$ver" tests
 	guest_rc=$?
 	secs=$(($(date +%s) - start))
 

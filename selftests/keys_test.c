@@ -396,6 +396,7 @@ struct peer {
 	int stats_seen;		/* counters present in RFSEC_A_PEER_STATS */
 	int failures_seen;	/* reasons present in HANDSHAKE_FAILURES */
 	uint64_t stats_sum;	/* of every counter */
+	uint32_t cipher;	/* RFSEC_A_PEER_CIPHER, 0 if absent */
 	int unexpected;
 };
 
@@ -483,6 +484,9 @@ static int peer_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case RFSEC_A_PEER_POLICY:
 		p->policy = mnl_attr_get_u32(attr);
+		break;
+	case RFSEC_A_PEER_CIPHER:
+		p->cipher = mnl_attr_get_u32(attr);
 		break;
 	case RFSEC_A_PEER_STATS:
 		p->has_stats = true;
@@ -868,6 +872,8 @@ TEST_F(keys, peer_add_update_remove)
 	EXPECT_EQ(0, memcmp(bob_public, p->public_key, RFSEC_KEY_LEN));
 	EXPECT_EQ(1, p->has_psk);
 	EXPECT_EQ(RFSEC_POLICY_REQUIRE, p->policy);
+	/* Left out, the cipher is the default one. */
+	EXPECT_EQ(RFSEC_CIPHER_CHACHA20_POLY1305, p->cipher);
 	EXPECT_TRUE(p->has_stats);
 	EXPECT_EQ(STATS_COUNT, p->stats_seen);
 	EXPECT_EQ(RFSEC_HS_FAIL_MAX, p->failures_seen);
