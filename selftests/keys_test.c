@@ -873,7 +873,7 @@ TEST_F(keys, peer_add_update_remove)
 	EXPECT_EQ(1, p->has_psk);
 	EXPECT_EQ(RFSEC_POLICY_REQUIRE, p->policy);
 	/* Left out, the cipher is the default one. */
-	EXPECT_EQ(RFSEC_CIPHER_CHACHA20_POLY1305, p->cipher);
+	EXPECT_EQ((uint32_t)RFSEC_CIPHER_CHACHA20_POLY1305, p->cipher);
 	EXPECT_TRUE(p->has_stats);
 	EXPECT_EQ(STATS_COUNT, p->stats_seen);
 	EXPECT_EQ(RFSEC_HS_FAIL_MAX, p->failures_seen);
