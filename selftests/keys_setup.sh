@@ -31,7 +31,9 @@ up)
 	done
 	;;
 down)
-	for a in $adapters; do
+	# Every identity the kernel holds, by address: a controller may have
+	# gone away since "up".
+	for a in $("$rfsec" identity show 2> /dev/null | awk '{ print $1 }'); do
 		"$rfsec" identity del "$a" 2> /dev/null
 	done
 	true

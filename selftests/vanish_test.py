@@ -35,16 +35,24 @@ def bt_socket(proto):
                          BTPROTO_RFCOMM, fileno=fd)
 
 
+# As many controllers as the guest started with, so that the tests after
+# this one find them all again.
+N_CONTROLLERS = max(2, len([d for d in os.listdir('/sys/class/bluetooth')
+                            if d.startswith('hci') and d[3:].isdigit()]))
+
+
 def controllers_up():
     subprocess.run(['pkill', '-x', 'btvirt'])
     time.sleep(0.5)
-    subprocess.Popen(['btvirt', '-l2'], stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True)
+    subprocess.Popen(['btvirt', '-l%d' % N_CONTROLLERS],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+    last = '/sys/class/bluetooth/hci%d' % (N_CONTROLLERS - 1)
     for _ in range(100):
-        if os.path.exists('/sys/class/bluetooth/hci1'):
+        if os.path.exists(last):
             break
         time.sleep(0.1)
-    for i in (0, 1):
+    for i in range(N_CONTROLLERS):
         subprocess.run(['hciconfig', 'hci%d' % i, 'up'], check=True)
         subprocess.run(['hciconfig', 'hci%d' % i, 'piscan'], check=True)
 
