@@ -7,6 +7,7 @@
 
 #include "version.h"
 #include "netlink.h"
+#include "noise.h"
 #include "peer.h"
 #include "sock.h"
 #include "transport.h"
@@ -33,6 +34,8 @@ static int __init rfsec_mod_init(void)
 	ret = rfsec_sock_init();
 	if (ret < 0)
 		goto err_sock;
+
+	rfsec_noise_preload();
 
 	pr_info("rfsec " RFSEC_VERSION " loaded, BTPROTO_RFSEC %d\n",
 		BTPROTO_RFSEC);

@@ -6,11 +6,14 @@
  * transform lets each handshake set its own key without a lock.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "noise.h"
 #include "compat.h"
 
 #include <crypto/algapi.h>
 #include <linux/err.h>
+#include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -111,6 +114,24 @@ int rfsec_aead_rekey(struct crypto_aead *tfm, u8 cipher, u8 *scratch)
 		ret = crypto_aead_setkey(tfm, scratch, RFSEC_KEY_LEN);
 	memzero_explicit(scratch, RFSEC_KEY_LEN + RFSEC_TAG_LEN);
 	return ret;
+}
+
+void rfsec_noise_preload(void)
+{
+	struct rfsec_noise *noise;
+	struct crypto_aead *aead;
+
+	noise = rfsec_noise_new(RFSEC_CIPHER_CHACHA20_POLY1305);
+	if (IS_ERR(noise))
+		pr_warn("cannot load the handshake's algorithms: %ld\n",
+			PTR_ERR(noise));
+	else
+		rfsec_noise_free(noise);
+	aead = rfsec_aead_alloc(RFSEC_CIPHER_AES_256_GCM);
+	if (IS_ERR(aead))
+		pr_warn("cannot load AES-256-GCM: %ld\n", PTR_ERR(aead));
+	else
+		crypto_free_aead(aead);
 }
 
 struct rfsec_noise *rfsec_noise_new(u8 cipher)

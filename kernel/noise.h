@@ -62,6 +62,13 @@ struct rfsec_noise {
 	u8 dh_out[RFSEC_KEY_LEN];
 };
 
+/*
+ * Load every algorithm a connection will use now, at module load, rather
+ * than in the first connection's handshake (request_module() can take a
+ * second). Failures only warn: a connection then fails with the error.
+ */
+void rfsec_noise_preload(void);
+
 struct rfsec_noise *rfsec_noise_new(u8 cipher);
 void rfsec_noise_free(struct rfsec_noise *noise);
 
