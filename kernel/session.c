@@ -244,7 +244,14 @@ static void rfsec_session_fail_why(struct sock *sk, int err, int reason,
 	}
 
 	WRITE_ONCE(sk->sk_err, -err);
-	sk->sk_state = BT_CLOSED;
+	/*
+	 * A child already in its listener's accept queue stays BT_CONNECTED
+	 * (see rfsec_transport_sync_state()): the Bluetooth core would drop
+	 * a closed one from the queue without freeing it. It is handed out
+	 * and reads the error.
+	 */
+	if (!bt_sk(sk)->parent)
+		sk->sk_state = BT_CLOSED;
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	sk_error_report(sk);
 	sk->sk_state_change(sk);
