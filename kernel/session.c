@@ -741,7 +741,16 @@ static void rfsec_session_link_down(struct sock *sk, int err)
 		return;
 	}
 	if (s->rx_have) {
-		rfsec_session_abort(sk, "the link ended inside a record");
+		/*
+		 * Not a byte of the partial record is delivered either way;
+		 * the errno says whether the peer cut the stream short or
+		 * the link itself failed.
+		 */
+		if (err && err != -ECONNRESET)
+			rfsec_session_fail_why(sk, err, RFSEC_HS_FAIL_UNSPEC,
+					       "the link failed inside a record");
+		else
+			rfsec_session_abort(sk, "the stream ended inside a record");
 		return;
 	}
 	/* Between records: the error RFCOMM reports, as RFCOMM would. */
