@@ -86,6 +86,12 @@ as_nobody() {
 }
 
 modprobe rfsec
+# Debian's 6.1 kernel crashes when sessions with hci2 are torn down
+# (seen in make check; plain RFCOMM, no rfsec involved): skip those cases there.
+crash61=
+case "$(uname -r)" in
+6.1.*) crash61="6.1 kernel: tearing down RFCOMM sessions with hci2 crashes its Bluetooth stack (list_del corruption in hci_chan_del, krfcommd)" ;;
+esac
 a0=$(bt_addr hci0)
 a1=$(bt_addr hci1)
 a2=$(bt_addr hci2)
@@ -237,6 +243,7 @@ show
 t_check "nobody listening on hci1: exit 1, no rfsec pairing listener on $a1 channel $chan" \
 	eval 'rc_is 1 && err_has "no rfsec pairing listener on $a1 channel $chan"'
 
+if [ -z "$crash61" ]; then
 # A listener that never answers (rctest only reads). Not a device that is
 # absent: on btvirt the page fails at once, and closing that failed
 # session crashed the 6.1 guest's Bluetooth stack (list corruption in
@@ -259,6 +266,9 @@ t_check "a listener that never answers (--timeout 8): exit 1 after 8 s or more (
 	      err_has "timed out: no public key from $a2 within 8 s"'
 
 wait_no_acl
+else
+	t_skip "a listener on hci2 that never answers: timeout" "$crash61"
+fi
 
 # The responder's user never answers: its question times out, and the
 # initiator, which confirmed, hears that it gave up.
@@ -281,6 +291,7 @@ t_check "no answer: the responder times out, the initiator is told" \
 t_check "no answer: no identity and no peer on either side" \
 	eval 'no_identities && [ -z "$("$rfsec" peer list 2> /dev/null)" ]'
 
+if [ -z "$crash61" ]; then
 ## 4. A relay on hci2 substitutes its own keys
 date "+%T section 4" | t_diag
 
@@ -357,6 +368,9 @@ t_check "relay: the relay saw both sides abort" \
 t_check "relay: nothing installed on hci0 or hci1 (no identity, no peer)" \
 	eval 'no_identities && [ -z "$("$rfsec" peer list 2> /dev/null)" ]'
 
+else
+	t_skip "a relay on hci2 substitutes its own keys: different codes, nothing installed" "$crash61"
+fi
 ## 5. Errors
 date "+%T section 5" | t_diag
 
@@ -402,6 +416,7 @@ t_check "a second listener on the same channel: exit 1, channel in use" \
 t_check "errors left no identity behind" no_identities
 
 
+if [ -z "$crash61" ]; then
 ## 6. --link: BlueZ link-level pairing first
 date "+%T section 6" | t_diag
 # btvirt's controllers and no bluetoothd, hence no pairing agent: the link
@@ -444,4 +459,7 @@ t_check "after --link, pairing the same adapters without it works ($i_rc, $r_rc)
 	test "$i_rc" = 0 -a "$r_rc" = 0
 t_check "no ACL link is left for the tests that follow" wait_no_acl
 
+else
+	t_skip "--link between hci2 and hci0" "$crash61"
+fi
 t_done
