@@ -24,7 +24,7 @@ if mode == "server":
     s.bind((addr, chan))
     s.listen(1)
     open(sys.argv[5], "w").close()
-    s.settimeout(20)
+    s.settimeout(60)
     c, _ = s.accept()
     c.settimeout(20)
     got = b""
@@ -35,13 +35,18 @@ if mode == "server":
         got += d
     sys.stdout.write(got.decode())
 else:
-    s.bind((addr, 0))
-    for attempt in range(20):
+    # A fresh socket per attempt: a failed RFCOMM connect leaves its
+    # socket unusable (EBADFD).
+    for attempt in range(10):
+        s = socket.socket(socket.AF_BLUETOOTH, socket.SOCK_STREAM,
+                          socket.BTPROTO_RFCOMM)
+        s.bind((addr, 0))
         try:
             s.connect((sys.argv[4], chan))
             break
         except OSError as e:
             sys.stderr.write("connect: %s, retrying\n" % e)
+            s.close()
             time.sleep(0.5)
     else:
         sys.exit("connect failed")
