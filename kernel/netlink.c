@@ -345,7 +345,9 @@ static struct sk_buff *rfsec_nl_event_new(size_t size, u8 cmd,
 	if (!msg)
 		return NULL;
 	*hdr = genlmsg_put(msg, 0, 0, &rfsec_genl_family, 0, cmd);
-	if (!*hdr || nla_put_u32(msg, RFSEC_A_CHANGE, change)) {
+	/* Handshake events describe no change: RFSEC_CHANGE_UNSPEC. */
+	if (!*hdr || (change != RFSEC_CHANGE_UNSPEC &&
+		      nla_put_u32(msg, RFSEC_A_CHANGE, change))) {
 		nlmsg_free(msg);
 		return NULL;
 	}
@@ -984,16 +986,12 @@ void rfsec_nl_notify_handshake(u8 cmd, const bdaddr_t *adapter,
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&rfsec_genl_family, &init_net,
-				RFSEC_GENL_MCGRP_EVENTS_ID))
-		return;
-	msg = genlmsg_new(2 * nla_total_size(RFSEC_ADDR_LEN) +
-			  nla_total_size(sizeof(u32)), GFP_KERNEL);
+	msg = rfsec_nl_event_new(2 * nla_total_size(RFSEC_ADDR_LEN) +
+				 nla_total_size(sizeof(u32)), cmd,
+				 RFSEC_CHANGE_UNSPEC, &hdr);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &rfsec_genl_family, 0, cmd);
-	if (!hdr ||
-	    nla_put(msg, RFSEC_A_ADAPTER, RFSEC_ADDR_LEN, adapter) ||
+	if (nla_put(msg, RFSEC_A_ADAPTER, RFSEC_ADDR_LEN, adapter) ||
 	    nla_put(msg, RFSEC_A_PEER_ADDR, RFSEC_ADDR_LEN, peer) ||
 	    nla_put_u32(msg, cmd == RFSEC_CMD_HANDSHAKE_DONE ?
 			RFSEC_A_PEER_CIPHER : RFSEC_A_HS_FAILURE, value)) {
