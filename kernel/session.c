@@ -226,6 +226,7 @@ static void rfsec_session_fail_why(struct sock *sk, int err, int reason,
 	rfsec_session_set_state(s, RFSEC_SESSION_FAILED);
 	rfsec_hs_free(s->hs);
 	s->hs = NULL;
+	rfsec_peer_keys_wipe(&s->resp_keys);
 	WRITE_ONCE(s->rx_have, 0);
 	rfsec_session_disarm_timeout(sk, s);
 
@@ -311,6 +312,7 @@ static void rfsec_session_established(struct sock *sk)
 	rfsec_session_count_open(s);
 	rfsec_nl_notify_handshake(RFSEC_CMD_HANDSHAKE_DONE, &s->local,
 				  &s->remote, s->cipher);
+	s->was_established = true;
 	rfsec_session_set_state(s, RFSEC_SESSION_ESTABLISHED);
 	sk->sk_state = BT_CONNECTED;
 	sk->sk_state_change(sk);
@@ -435,40 +437,11 @@ int rfsec_session_accept(struct sock *sk, struct socket *transport)
 		rfsec_session_plaintext(sk);
 		return 0;
 	}
-	/*
-	 * The cipher is the initiator's choice, read from its message; the
-	 * noise state is made then. Keep what it needs until then.
-	 */
-	s->hs = kzalloc(sizeof(*s->hs), GFP_KERNEL);
-	if (!s->hs) {
-		rfsec_peer_keys_wipe(&keys);
-		return -ENOMEM;
-	}
-	memcpy(s->hs->s_priv, keys.local_private, RFSEC_KEY_LEN);
-	memcpy(s->hs->s_pub, keys.local_public, RFSEC_KEY_LEN);
-	memcpy(s->hs->rs, keys.remote_public, RFSEC_KEY_LEN);
-	memcpy(s->hs->psk, keys.psk, RFSEC_KEY_LEN);
+	/* The handshake state needs the initiator's cipher: made then. */
+	s->resp_keys = keys;
 	rfsec_peer_keys_wipe(&keys);
 	rfsec_session_arm_timeout(sk, s);
 	return 0;
-}
-
-/* Rebuild the stashed responder keys into a real handshake for @cipher. */
-static struct rfsec_hs *rfsec_session_responder_hs(struct rfsec_session *s)
-{
-	struct rfsec_hs *stash = s->hs;
-	u8 prologue[RFSEC_PROLOGUE_LEN];
-	struct rfsec_peer_keys keys;
-	struct rfsec_hs *hs;
-
-	memcpy(keys.local_private, stash->s_priv, RFSEC_KEY_LEN);
-	memcpy(keys.local_public, stash->s_pub, RFSEC_KEY_LEN);
-	memcpy(keys.remote_public, stash->rs, RFSEC_KEY_LEN);
-	memcpy(keys.psk, stash->psk, RFSEC_KEY_LEN);
-	rfsec_session_prologue(s, prologue);
-	hs = rfsec_hs_new(s->cipher, false, &keys, prologue);
-	rfsec_peer_keys_wipe(&keys);
-	return hs;
 }
 
 /* Responder: the initiation arrived. */
@@ -476,7 +449,7 @@ static void rfsec_session_on_initiation(struct sock *sk, const u8 *body)
 {
 	struct rfsec_session *s = rfsec_session(sk);
 	struct socket *transport = rfsec_sk(sk)->transport;
-	u8 tai64n[RFSEC_TAI64N_LEN], expected[RFSEC_KEY_LEN];
+	u8 tai64n[RFSEC_TAI64N_LEN], prologue[RFSEC_PROLOGUE_LEN];
 	struct rfsec_hs *hs;
 	int ret;
 
@@ -493,25 +466,23 @@ static void rfsec_session_on_initiation(struct sock *sk, const u8 *body)
 		return;
 	}
 	s->cipher = body[0];
-	hs = rfsec_session_responder_hs(s);
+	rfsec_session_prologue(s, prologue);
+	hs = rfsec_hs_new(s->cipher, false, &s->resp_keys, prologue);
 	if (IS_ERR(hs)) {
 		rfsec_session_fail(sk, PTR_ERR(hs), RFSEC_HS_FAIL_UNSPEC);
 		return;
 	}
-	memcpy(expected, s->hs->rs, RFSEC_KEY_LEN);
-	rfsec_hs_free(s->hs);
 	s->hs = hs;
 
 	ret = rfsec_hs_consume_initiation(hs, body, tai64n);
 	if (ret) {
-		memzero_explicit(expected, sizeof(expected));
 		rfsec_session_refuse(transport, s->tx_buf,
 				     RFSEC_REFUSE_MALFORMED);
 		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
 		return;
 	}
-	ret = crypto_memneq(hs->rs, expected, RFSEC_KEY_LEN);
-	memzero_explicit(expected, sizeof(expected));
+	ret = crypto_memneq(hs->rs, s->resp_keys.remote_public, RFSEC_KEY_LEN);
+	rfsec_peer_keys_wipe(&s->resp_keys);
 	if (ret) {
 		rfsec_session_refuse(transport, s->tx_buf,
 				     RFSEC_REFUSE_WRONG_KEY);
@@ -847,8 +818,13 @@ int rfsec_session_connected(struct sock *sk)
 	rfsec_session_receive(sk);
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
+		/*
+		 * Established, even if a record right behind the response
+		 * already failed: connect() succeeded, and read() returns
+		 * the data that authenticated, then the error.
+		 */
 		if (s->state == RFSEC_SESSION_ESTABLISHED ||
-		    s->state == RFSEC_SESSION_PLAINTEXT)
+		    s->state == RFSEC_SESSION_PLAINTEXT || s->was_established)
 			break;
 		if (s->state == RFSEC_SESSION_FAILED ||
 		    (s->state == RFSEC_SESSION_IDLE &&
@@ -1097,6 +1073,7 @@ void rfsec_session_free(struct sock *sk)
 	if (s->peer)
 		rfsec_peer_put(s->peer);
 	rfsec_hs_free(s->hs);
+	rfsec_peer_keys_wipe(&s->resp_keys);
 	rfsec_records_free(s->rec);
 	kfree_sensitive(s->rx_buf);
 	kfree_sensitive(s->tx_buf);

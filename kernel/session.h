@@ -10,6 +10,8 @@
 #ifndef RFSEC_SESSION_H
 #define RFSEC_SESSION_H
 
+#include "peer.h"
+
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/workqueue.h>
@@ -17,7 +19,6 @@
 #include <net/sock.h>
 
 struct rfsec_hs;
-struct rfsec_peer;
 struct rfsec_records;
 
 enum rfsec_session_state {
@@ -41,11 +42,14 @@ struct rfsec_session {
 	bool initiator;
 	bool counted;			/* in the peer's open connections */
 	bool refuse_no_key;		/* responder without a key for the peer */
+	bool was_established;		/* the handshake completed, under lock_sock() */
 	u8 cipher;
 	u8 channel;
 	bdaddr_t local;
 	bdaddr_t remote;
 	struct rfsec_peer *peer;	/* reference; NULL when none */
+	/* Responder, until the initiation: what its handshake will need. */
+	struct rfsec_peer_keys resp_keys;
 	struct rfsec_hs *hs;		/* during the handshake only */
 	struct rfsec_records *rec;	/* once established */
 	/* Receive side, under lock_sock(): the message being assembled. */
