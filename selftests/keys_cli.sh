@@ -31,14 +31,6 @@ hex2b64() {
 	fi
 }
 
-# As an unprivileged user.
-as_nobody() {
-	if command -v setpriv > /dev/null; then
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-	else
-		su nobody -s /bin/sh -c "$(printf '%q ' "$@")"
-	fi
-}
 
 modprobe rfsec
 

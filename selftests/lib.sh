@@ -25,3 +25,27 @@ t_done() {
 bt_addr() {
 	hciconfig "$1" | sed -n 's/.*BD Address: \([0-9A-F:]*\).*/\1/p'
 }
+
+# as_nobody COMMAND...: runs COMMAND as the unprivileged user nobody. A new
+# user's clone often sits in a 0700 home folder that nobody cannot enter, so
+# any program from the checkout named on the line runs from a world-readable
+# copy instead.
+_t_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+as_nobody() {
+	local args=() a
+	for a in "$@"; do
+		case "$a" in
+		"$_t_top"/*)
+			if [ -f "$a" ] && [ -x "$a" ]; then
+				if [ -z "${_t_nobody_dir:-}" ]; then
+					_t_nobody_dir=$(mktemp -d /tmp/rfsec-nobody.XXXXXX) &&
+						chmod 755 "$_t_nobody_dir" || return 1
+				fi
+				install -m 755 "$a" "$_t_nobody_dir/" || return 1
+				a=$_t_nobody_dir/$(basename "$a")
+			fi ;;
+		esac
+		args+=("$a")
+	done
+	setpriv --reuid=65534 --regid=65534 --clear-groups "${args[@]}"
+}

@@ -77,13 +77,6 @@ start_accept() {
 		echo "$name did not start listening" | t_diag
 }
 
-as_nobody() {
-	if command -v setpriv > /dev/null; then
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-	else
-		su nobody -s /bin/sh -c "$(printf '%q ' "$@")"
-	fi
-}
 
 modprobe rfsec
 # Debian's 6.1 kernel crashes when sessions with hci2 are torn down

@@ -32,7 +32,6 @@ err_has() { grep -qF -- "$1" "$tmp/err"; }
 # rc_err CODE TEXT: exit code CODE and TEXT on stderr.
 rc_err() { rc_is "$1" && err_has "$2"; }
 show() { cat "$tmp/out" "$tmp/err" | t_diag; }
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 # wait_for FILE TEXT: up to 10 s for TEXT to appear in FILE.
 wait_for() {
 	local _

@@ -5,17 +5,25 @@
 #
 # Kernel images are never installed here (that would touch the host's boot
 # set-up); kernels.sh downloads and extracts them into the build tree.
+#
+#   deps.sh          what make check, demo and bench need
+#   deps.sh debug    also what building the debug kernels needs
 set -euo pipefail
 
 pkgs=(
 	gcc gcc-12 make libc6-dev pkg-config bc xz-utils sparse git perl python3
 	procps iproute2 man-db
-	linux-headers-amd64
+	linux-headers-amd64 dwarves
 	linux-source-6.1
 	qemu-system-x86 busybox-static kmod cpio
 	bluez bluez-test-tools libbluetooth-dev python3-bluez
 	libmnl-dev libssl-dev python3-cryptography
 )
+
+# make check-debug builds Debian's own kernel sources with debug options.
+if [ "${1:-}" = debug ]; then
+	pkgs+=(linux-source-6.12 flex bison libelf-dev libssl-dev bc rsync)
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: installing packages needs root (run with sudo)" >&2

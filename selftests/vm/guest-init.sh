@@ -21,6 +21,10 @@ mkdir -p /out /dev/pts
 mount -t 9p -o trans=virtio,version=9p2000.L out /out
 mount -t devpts devpts /dev/pts
 echo 1 > /proc/sys/kernel/sysrq
+# The kernel log as it comes: a report early in a long run cannot scroll out
+# of the ring before it is read.
+dmesg -w > /out/dmesg.txt 2>&1 &
+dmesg_pid=$!
 hostname rfsec-guest
 ip link set lo up 2>/dev/null
 
@@ -79,6 +83,7 @@ else
 	echo "rfsec was not loaded at the end of the run" > /out/rmmod.err
 	echo 1 > /out/rmmod.rc
 fi
-dmesg > /out/dmesg.txt
+sleep 1	# the last lines reach dmesg -w
+kill "$dmesg_pid" 2>/dev/null
 touch /out/finished
 poweroff_now

@@ -2,11 +2,12 @@
 # Boots one Debian kernel under QEMU with the host's root file system and the
 # rfsec module built for that kernel, and runs one job in it:
 #   run-guest.sh [-t SECONDS] [-n CONTROLLERS] [-T TEST,TEST...] [-o OUTDIR]
-#                VERSION tests|demo|shell|bench|script
+#                [-L LIST] VERSION tests|demo|shell|bench|script
 # (script: -T names a host script the guest runs as root, output in
 # OUTDIR/script.log; for debugging)
 # Results, the kernel log and the console log land in OUTDIR, by default
-# build/results/VERSION/. -T runs only the named tests of tests.list.
+# build/results/VERSION/. -T runs only the named tests of the list; -L names
+# the list: tests (selftests/tests.list, the default) or soak.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,12 +16,14 @@ timeout_s=900
 controllers=3
 only=
 out=
-while getopts "t:n:T:o:" opt; do
+list=tests
+while getopts "t:n:T:o:L:" opt; do
 	case "$opt" in
 	t) timeout_s=$OPTARG ;;
 	n) controllers=$OPTARG ;;
 	T) only=$OPTARG ;;
 	o) out=$OPTARG ;;
+	L) list=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -50,7 +53,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cmdline="console=ttyS0 panic=-1 loglevel=5 rfsec_script=$here/guest-init.sh"
 cmdline+=" rfsec_modules=$root/lib/modules rfsec_top=$top rfsec_mode=$mode"
-cmdline+=" rfsec_controllers=$controllers rfsec_only=$only"
+cmdline+=" rfsec_controllers=$controllers rfsec_only=$only rfsec_list=$list"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2
 	-nographic -no-reboot -nodefaults -serial mon:stdio
