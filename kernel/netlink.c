@@ -60,8 +60,12 @@ enum rfsec_genl_mcgrp {
 	RFSEC_GENL_MCGRP_EVENTS_ID,
 };
 
+/* Events name trusted devices and when they connect: admins only. */
 static const struct genl_multicast_group rfsec_genl_mcgrps[] = {
-	[RFSEC_GENL_MCGRP_EVENTS_ID] = { .name = RFSEC_GENL_MCGRP_EVENTS },
+	[RFSEC_GENL_MCGRP_EVENTS_ID] = {
+		.name	= RFSEC_GENL_MCGRP_EVENTS,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static const u8 rfsec_zero_key[RFSEC_KEY_LEN];
@@ -901,10 +905,13 @@ static int rfsec_nl_dump_peer(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /*
- * Commands that only read carry no flag and reveal no secret. Every command
- * that changes configuration (keys, peers, policy) carries GENL_ADMIN_PERM,
- * so that the core refuses it without CAP_NET_ADMIN before it reaches us.
- * Full genl_ops rather than small ones, for the per-command policies.
+ * Every command but GET_INFO (the module's version and protocol number)
+ * carries GENL_ADMIN_PERM, so that the core refuses it without
+ * CAP_NET_ADMIN before it reaches us: changes to keys, peers and policy,
+ * and also reads of identities and peers, whose addresses, public keys,
+ * counters and handshake times tell who trusts whom and when they met (as
+ * WireGuard restricts its GET). Full genl_ops rather than small ones, for
+ * the per-command policies.
  */
 static const struct genl_ops rfsec_genl_ops[] = {
 	{
@@ -927,6 +934,7 @@ static const struct genl_ops rfsec_genl_ops[] = {
 	},
 	{
 		.cmd	= RFSEC_CMD_GET_IDENTITY,
+		.flags	= GENL_ADMIN_PERM,
 		.doit	= rfsec_nl_get_identity,
 		.dumpit	= rfsec_nl_dump_identity,
 		.policy	= rfsec_identity_policy,
@@ -948,6 +956,7 @@ static const struct genl_ops rfsec_genl_ops[] = {
 	},
 	{
 		.cmd	= RFSEC_CMD_GET_PEER,
+		.flags	= GENL_ADMIN_PERM,
 		.doit	= rfsec_nl_get_peer,
 		.dumpit	= rfsec_nl_dump_peer,
 		.policy	= rfsec_peer_policy,

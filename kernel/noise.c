@@ -35,22 +35,52 @@ static bool rfsec_cipher_valid(u8 cipher)
 	return cipher >= 1 && cipher <= RFSEC_CIPHER_MAX;
 }
 
-struct crypto_aead *rfsec_aead_alloc(u8 cipher)
+int rfsec_aead_init(struct rfsec_aead *a, u8 cipher)
 {
-	struct crypto_aead *tfm;
+	size_t req_size;
 	int ret;
 
+	memset(a, 0, sizeof(*a));
 	if (!rfsec_cipher_valid(cipher))
-		return ERR_PTR(-EINVAL);
-	tfm = crypto_alloc_aead(rfsec_aead_names[cipher], 0, 0);
-	if (IS_ERR(tfm))
-		return tfm;
-	ret = crypto_aead_setauthsize(tfm, RFSEC_TAG_LEN);
-	if (ret) {
-		crypto_free_aead(tfm);
-		return ERR_PTR(ret);
+		return -EINVAL;
+	a->cipher = cipher;
+	a->tfm = crypto_alloc_aead(rfsec_aead_names[cipher], 0, 0);
+	if (IS_ERR(a->tfm)) {
+		ret = PTR_ERR(a->tfm);
+		a->tfm = NULL;
+		return ret;
 	}
-	return tfm;
+	ret = crypto_aead_setauthsize(a->tfm, RFSEC_TAG_LEN);
+	if (ret)
+		goto err;
+	/* The IV lives with the request: drivers may not read the stack. */
+	req_size = sizeof(*a->req) + crypto_aead_reqsize(a->tfm);
+	a->req = kmalloc(req_size + RFSEC_NONCE_LEN, GFP_KERNEL);
+	if (!a->req) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	a->iv = (u8 *)a->req + req_size;
+	aead_request_set_tfm(a->req, a->tfm);
+	return 0;
+err:
+	rfsec_aead_destroy(a);
+	return ret;
+}
+
+void rfsec_aead_destroy(struct rfsec_aead *a)
+{
+	/* The request context may hold key stream; the tfm, the key. */
+	kfree_sensitive(a->req);
+	a->req = NULL;
+	if (a->tfm)
+		crypto_free_aead(a->tfm);
+	a->tfm = NULL;
+}
+
+int rfsec_aead_setkey(struct rfsec_aead *a, const u8 *key)
+{
+	return crypto_aead_setkey(a->tfm, key, RFSEC_KEY_LEN);
 }
 
 /* Noise's nonce: 32 zero bits, then the counter (LE for ChaChaPoly). */
@@ -63,26 +93,15 @@ static void rfsec_nonce(u8 iv[RFSEC_NONCE_LEN], u8 cipher, u64 n)
 		put_unaligned_be64(n, iv + 4);
 }
 
-int rfsec_aead_crypt(struct crypto_aead *tfm, u8 cipher, u64 n,
-		     const u8 *ad, unsigned int ad_len, u8 *buf,
-		     unsigned int len, bool enc)
+int rfsec_aead_crypt(struct rfsec_aead *a, u64 n, const u8 *ad,
+		     unsigned int ad_len, u8 *buf, unsigned int len, bool enc)
 {
 	unsigned int room = len + (enc ? RFSEC_TAG_LEN : 0);
 	DECLARE_CRYPTO_WAIT(wait);
-	struct aead_request *req;
 	struct scatterlist sg[2];
-	size_t req_size;
-	u8 *iv;
 	int ret;
 
-	/* The IV lives with the request: drivers may not read the stack. */
-	req_size = sizeof(*req) + crypto_aead_reqsize(tfm);
-	req = kmalloc(req_size + RFSEC_NONCE_LEN, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-	iv = (u8 *)req + req_size;
-	rfsec_nonce(iv, cipher, n);
-
+	rfsec_nonce(a->iv, a->cipher, n);
 	if (!ad_len) {
 		sg_init_one(sg, buf, room);
 	} else if (ad + ad_len == buf) {
@@ -92,26 +111,26 @@ int rfsec_aead_crypt(struct crypto_aead *tfm, u8 cipher, u64 n,
 		sg_set_buf(&sg[0], ad, ad_len);
 		sg_set_buf(&sg[1], buf, room);
 	}
-	aead_request_set_tfm(req, tfm);
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP,
+	aead_request_set_callback(a->req, CRYPTO_TFM_REQ_MAY_SLEEP,
 				  crypto_req_done, &wait);
-	aead_request_set_ad(req, ad_len);
-	aead_request_set_crypt(req, sg, sg, len, iv);
-	ret = crypto_wait_req(enc ? crypto_aead_encrypt(req) :
-			      crypto_aead_decrypt(req), &wait);
-	kfree_sensitive(req);
+	aead_request_set_ad(a->req, ad_len);
+	aead_request_set_crypt(a->req, sg, sg, len, a->iv);
+	ret = crypto_wait_req(enc ? crypto_aead_encrypt(a->req) :
+			      crypto_aead_decrypt(a->req), &wait);
+	if (ret && !enc)
+		memzero_explicit(buf, len);
 	return ret;
 }
 
-int rfsec_aead_rekey(struct crypto_aead *tfm, u8 cipher, u8 *scratch)
+int rfsec_aead_rekey(struct rfsec_aead *a, u8 *scratch)
 {
 	int ret;
 
 	memset(scratch, 0, RFSEC_KEY_LEN);
-	ret = rfsec_aead_crypt(tfm, cipher, U64_MAX, NULL, 0, scratch,
-			       RFSEC_KEY_LEN, true);
+	ret = rfsec_aead_crypt(a, U64_MAX, NULL, 0, scratch, RFSEC_KEY_LEN,
+			       true);
 	if (!ret)
-		ret = crypto_aead_setkey(tfm, scratch, RFSEC_KEY_LEN);
+		ret = rfsec_aead_setkey(a, scratch);
 	memzero_explicit(scratch, RFSEC_KEY_LEN + RFSEC_TAG_LEN);
 	return ret;
 }
@@ -119,7 +138,8 @@ int rfsec_aead_rekey(struct crypto_aead *tfm, u8 cipher, u8 *scratch)
 void rfsec_noise_preload(void)
 {
 	struct rfsec_noise *noise;
-	struct crypto_aead *aead;
+	struct rfsec_aead aead;
+	int ret;
 
 	noise = rfsec_noise_new(RFSEC_CIPHER_CHACHA20_POLY1305);
 	if (IS_ERR(noise))
@@ -127,16 +147,22 @@ void rfsec_noise_preload(void)
 			PTR_ERR(noise));
 	else
 		rfsec_noise_free(noise);
-	aead = rfsec_aead_alloc(RFSEC_CIPHER_AES_256_GCM);
-	if (IS_ERR(aead))
-		pr_warn("cannot load AES-256-GCM: %ld\n", PTR_ERR(aead));
-	else
-		crypto_free_aead(aead);
+	ret = rfsec_aead_init(&aead, RFSEC_CIPHER_AES_256_GCM);
+	if (ret)
+		pr_warn("cannot load AES-256-GCM: %d\n", ret);
+	rfsec_aead_destroy(&aead);
+}
+
+/* A transform of the crypto API, or its error; NULL stands for none. */
+static int rfsec_tfm_err(void *tfm)
+{
+	return IS_ERR(tfm) ? PTR_ERR(tfm) : 0;
 }
 
 struct rfsec_noise *rfsec_noise_new(u8 cipher)
 {
 	struct rfsec_noise *noise;
+	int ret;
 
 	if (!rfsec_cipher_valid(cipher))
 		return ERR_PTR(-EINVAL);
@@ -147,11 +173,13 @@ struct rfsec_noise *rfsec_noise_new(u8 cipher)
 	noise->sha256 = crypto_alloc_shash("sha256", 0, 0);
 	noise->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	noise->x25519 = crypto_alloc_kpp("curve25519", 0, 0);
-	noise->aead = rfsec_aead_alloc(cipher);
-	if (IS_ERR(noise->sha256) || IS_ERR(noise->hmac) ||
-	    IS_ERR(noise->x25519) || IS_ERR(noise->aead)) {
+	/* The first failure is the one reported (ENOENT, ENOMEM, ...). */
+	ret = rfsec_tfm_err(noise->sha256) ?: rfsec_tfm_err(noise->hmac) ?:
+	      rfsec_tfm_err(noise->x25519) ?:
+	      rfsec_aead_init(&noise->aead, cipher);
+	if (ret) {
 		rfsec_noise_free(noise);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
 	return noise;
 }
@@ -167,8 +195,7 @@ void rfsec_noise_free(struct rfsec_noise *noise)
 		crypto_free_shash(noise->hmac);
 	if (!IS_ERR_OR_NULL(noise->x25519))
 		crypto_free_kpp(noise->x25519);
-	if (!IS_ERR_OR_NULL(noise->aead))
-		crypto_free_aead(noise->aead);
+	rfsec_aead_destroy(&noise->aead);
 	kfree_sensitive(noise);
 }
 
@@ -251,7 +278,7 @@ static int rfsec_noise_set_key(struct rfsec_noise *noise, const u8 *k)
 {
 	noise->has_key = true;
 	noise->n = 0;
-	return crypto_aead_setkey(noise->aead, k, RFSEC_KEY_LEN);
+	return rfsec_aead_setkey(&noise->aead, k);
 }
 
 int rfsec_noise_mix_key(struct rfsec_noise *noise, const u8 *ikm,
@@ -296,7 +323,7 @@ int rfsec_noise_encrypt_and_hash(struct rfsec_noise *noise, u8 *buf,
 
 	if (WARN_ON_ONCE(!noise->has_key))
 		return -EINVAL;
-	ret = rfsec_aead_crypt(noise->aead, noise->cipher, noise->n, noise->h,
+	ret = rfsec_aead_crypt(&noise->aead, noise->n, noise->h,
 			       RFSEC_HASH_LEN, buf, len, true);
 	if (ret)
 		return ret;
@@ -316,8 +343,8 @@ int rfsec_noise_decrypt_and_hash(struct rfsec_noise *noise, u8 *buf,
 	ret = rfsec_hash2(noise, noise->h, RFSEC_HASH_LEN, buf,
 			  len + RFSEC_TAG_LEN, h);
 	if (!ret)
-		ret = rfsec_aead_crypt(noise->aead, noise->cipher, noise->n,
-				       noise->h, RFSEC_HASH_LEN, buf,
+		ret = rfsec_aead_crypt(&noise->aead, noise->n, noise->h,
+				       RFSEC_HASH_LEN, buf,
 				       len + RFSEC_TAG_LEN, false);
 	if (!ret) {
 		noise->n++;

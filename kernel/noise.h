@@ -20,27 +20,43 @@
 #define RFSEC_NONCE_LEN		12
 
 /*
- * Allocate an AEAD of @cipher (enum rfsec_cipher) with a 16-byte tag, or
- * ERR_PTR(-EINVAL) for an unknown cipher. The key is set by the caller.
+ * An AEAD transform of one cipher (enum rfsec_cipher, 16-byte tag) with the
+ * one request it is used through, allocated with it so that nothing
+ * allocates per message. Each user (one direction of a connection's
+ * records, one handshake) owns its own and serialises its calls.
  */
-struct crypto_aead *rfsec_aead_alloc(u8 cipher);
+struct rfsec_aead {
+	struct crypto_aead *tfm;
+	struct aead_request *req;
+	u8 *iv;			/* RFSEC_NONCE_LEN bytes after the request */
+	u8 cipher;
+};
+
+/* Allocate @a's transform and request; -EINVAL for an unknown cipher. */
+int rfsec_aead_init(struct rfsec_aead *a, u8 cipher);
+/* Free both, wiping the request and the key schedule; @a may be zeroed. */
+void rfsec_aead_destroy(struct rfsec_aead *a);
+int rfsec_aead_setkey(struct rfsec_aead *a, const u8 *key);
 
 /*
  * Encrypt (@enc) or decrypt @len bytes at @buf in place with the counter
- * @n as Noise builds the nonce for @cipher. @ad (@ad_len bytes) must
- * directly precede @buf when @ad_contiguous, else it may be anywhere;
- * both must be addressable by a scatterlist (not on the stack). Encrypting
- * appends the tag after @len bytes; decrypting takes @len including the
- * tag and fails with -EBADMSG when it does not authenticate.
+ * @n as Noise builds the nonce for the cipher. @ad (@ad_len bytes) may
+ * directly precede @buf or be anywhere; both must be addressable by a
+ * scatterlist (not on the stack). Encrypting appends the tag after @len
+ * bytes; decrypting takes @len including the tag and fails with -EBADMSG
+ * when it does not authenticate. A failed decryption wipes @buf: the
+ * generic templates decrypt before they verify.
  */
-int rfsec_aead_crypt(struct crypto_aead *tfm, u8 cipher, u64 n,
-		     const u8 *ad, unsigned int ad_len, u8 *buf,
-		     unsigned int len, bool enc);
+int rfsec_aead_crypt(struct rfsec_aead *a, u64 n, const u8 *ad,
+		     unsigned int ad_len, u8 *buf, unsigned int len, bool enc);
 
-/* Noise's Rekey(k): the key becomes the first 32 bytes of ENCRYPT(k,
- * 2^64 - 1, empty, zeros). @scratch: 48 bytes, scatterlist-addressable.
+/*
+ * Noise's Rekey(k): the key becomes the first 32 bytes of ENCRYPT(k,
+ * 2^64 - 1, empty, zeros). @scratch: 48 bytes, scatterlist-addressable,
+ * wiped on return. On failure the transform's key is undefined (a setkey
+ * may fail half-way): the caller must never use @a again.
  */
-int rfsec_aead_rekey(struct crypto_aead *tfm, u8 cipher, u8 *scratch);
+int rfsec_aead_rekey(struct rfsec_aead *a, u8 *scratch);
 
 /*
  * The transforms one handshake uses, and Noise's symmetric state. The
@@ -51,7 +67,7 @@ struct rfsec_noise {
 	struct crypto_shash *sha256;
 	struct crypto_shash *hmac;
 	struct crypto_kpp *x25519;
-	struct crypto_aead *aead;
+	struct rfsec_aead aead;
 	u8 cipher;
 	bool has_key;
 	u64 n;

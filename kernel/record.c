@@ -9,6 +9,7 @@
 
 #include "record.h"
 #include "compat.h"
+#include "fault.h"
 
 #include <linux/err.h>
 #include <linux/jiffies.h>
@@ -38,14 +39,11 @@ static int rfsec_record_dir_init(struct rfsec_record_dir *dir, u8 cipher,
 {
 	int ret;
 
-	dir->tfm = rfsec_aead_alloc(cipher);
-	if (IS_ERR(dir->tfm)) {
-		ret = PTR_ERR(dir->tfm);
-		dir->tfm = NULL;
+	ret = rfsec_aead_init(&dir->aead, cipher);
+	if (ret)
 		return ret;
-	}
 	dir->born = jiffies;
-	return crypto_aead_setkey(dir->tfm, key, RFSEC_KEY_LEN);
+	return rfsec_aead_setkey(&dir->aead, key);
 }
 
 struct rfsec_records *rfsec_records_new(u8 cipher, const u8 *tx_key,
@@ -72,10 +70,8 @@ void rfsec_records_free(struct rfsec_records *rec)
 	if (IS_ERR_OR_NULL(rec))
 		return;
 	/* Freeing a transform wipes the key schedule it holds. */
-	if (rec->tx.tfm)
-		crypto_free_aead(rec->tx.tfm);
-	if (rec->rx.tfm)
-		crypto_free_aead(rec->rx.tfm);
+	rfsec_aead_destroy(&rec->tx.aead);
+	rfsec_aead_destroy(&rec->rx.aead);
 	kfree_sensitive(rec);
 }
 
@@ -86,16 +82,25 @@ int rfsec_record_seal(struct rfsec_records *rec, u8 *buf, u8 inner,
 	struct rfsec_record_dir *tx = &rec->tx;
 	int ret;
 
+	if (rec->dead)
+		return -EPIPE;
 	if (WARN_ON_ONCE(len > RFSEC_RECORD_DATA_MAX) ||
 	    tx->counter >= RFSEC_COUNTER_LIMIT)
 		return -EOVERFLOW;
 	rfsec_put_header(buf, RFSEC_MSG_RECORD, body);
 	buf[RFSEC_HDR_LEN] = inner;
-	ret = rfsec_aead_crypt(tx->tfm, rec->cipher, tx->counter, buf,
-			       RFSEC_HDR_LEN, buf + RFSEC_HDR_LEN, 1 + len,
-			       true);
-	if (ret)
+	if (inner == RFSEC_INNER_DATA && rfsec_fault(RFSEC_FAULT_SEAL))
+		ret = -EIO;
+	else
+		ret = rfsec_aead_crypt(&tx->aead, tx->counter, buf,
+				       RFSEC_HDR_LEN, buf + RFSEC_HDR_LEN,
+				       1 + len, true);
+	if (ret) {
+		/* A driver may have written part of it under this counter. */
+		rec->dead = true;
+		memzero_explicit(buf, RFSEC_HDR_LEN + body);
 		return ret;
+	}
 	tx->counter++;
 	tx->records++;
 	tx->bytes += len;
@@ -115,14 +120,19 @@ int rfsec_record_open(struct rfsec_records *rec, u8 *buf,
 	struct rfsec_record_dir *rx = &rec->rx;
 	int ret;
 
+	if (rec->dead)
+		return -EPIPE;
 	if (body_len < RFSEC_RECORD_MIN || body_len > RFSEC_RECORD_MAX ||
-	    rx->counter >= RFSEC_COUNTER_LIMIT)
+	    rx->counter >= RFSEC_COUNTER_LIMIT) {
+		rec->dead = true;
 		return -EBADMSG;
-	ret = rfsec_aead_crypt(rx->tfm, rec->cipher, rx->counter, buf,
-			       RFSEC_HDR_LEN, buf + RFSEC_HDR_LEN, body_len,
-			       false);
-	if (ret)
-		return -EBADMSG;
+	}
+	ret = rfsec_aead_crypt(&rx->aead, rx->counter, buf, RFSEC_HDR_LEN,
+			       buf + RFSEC_HDR_LEN, body_len, false);
+	if (ret) {
+		rec->dead = true;
+		return ret;
+	}
 	rx->counter++;
 	rx->records++;
 	*len = body_len - RFSEC_RECORD_MIN;
@@ -147,10 +157,19 @@ int rfsec_record_rekey(struct rfsec_records *rec, bool tx)
 	struct rfsec_record_dir *dir = tx ? &rec->tx : &rec->rx;
 	int ret;
 
-	ret = rfsec_aead_rekey(dir->tfm, rec->cipher, dir->scratch);
+	if (rec->dead)
+		return -EPIPE;
+	if (rfsec_fault(RFSEC_FAULT_REKEY))
+		ret = -ENOMEM;
+	else
+		ret = rfsec_aead_rekey(&dir->aead, dir->scratch);
+	if (ret) {
+		rec->dead = true;
+		return ret;
+	}
 	dir->counter = 0;
 	dir->bytes = 0;
 	dir->records = 0;
 	dir->born = jiffies;
-	return ret;
+	return 0;
 }

@@ -32,7 +32,7 @@ enum {
 
 /* One direction's key (inside the transform), counter and usage. */
 struct rfsec_record_dir {
-	struct crypto_aead *tfm;
+	struct rfsec_aead aead;
 	u64 counter;
 	u64 bytes;		/* application bytes under this key */
 	u64 records;		/* records under this key */
@@ -43,6 +43,12 @@ struct rfsec_record_dir {
 
 struct rfsec_records {
 	u8 cipher;
+	/*
+	 * A key change or a seal failed: a transform may hold half a key and
+	 * a counter may be spent, so nothing is sealed or opened again and
+	 * the connection must end.
+	 */
+	bool dead;
 	struct rfsec_record_dir tx;
 	struct rfsec_record_dir rx;
 };
@@ -59,7 +65,8 @@ void rfsec_records_free(struct rfsec_records *rec);
  * Seal a record in @buf (RFSEC_WIRE_MAX bytes, allocated): the caller
  * put @len bytes of data at buf + RFSEC_HDR_LEN + 1; this writes the
  * header and inner type, encrypts under the next send counter and
- * returns the record's length on the wire, or -errno.
+ * returns the record's length on the wire, or -errno. Any failure leaves
+ * the records dead.
  */
 int rfsec_record_seal(struct rfsec_records *rec, u8 *buf, u8 inner,
 		      unsigned int len);
@@ -69,14 +76,20 @@ void rfsec_record_unseal(struct rfsec_records *rec, unsigned int len);
 /*
  * Open the record in @buf (header and @body_len body bytes) under the
  * next receive counter. Returns the inner type, with the data at
- * buf + RFSEC_HDR_LEN + 1 and its length in @len, or -EBADMSG.
+ * buf + RFSEC_HDR_LEN + 1 and its length in @len; -EBADMSG when it does
+ * not authenticate (the body is wiped), another -errno when the crypto
+ * failed. Any failure leaves the records dead.
  */
 int rfsec_record_open(struct rfsec_records *rec, u8 *buf,
 		      unsigned int body_len, unsigned int *len);
 
 /* Whether the send direction must rekey before its next record. */
 bool rfsec_record_tx_needs_rekey(const struct rfsec_records *rec);
-/* Replace a direction's key with Rekey(k) and restart its counter. */
+/*
+ * Replace a direction's key with Rekey(k) and restart its counter; the
+ * counter moves only once the new key is in. On failure the records are
+ * dead.
+ */
 int rfsec_record_rekey(struct rfsec_records *rec, bool tx);
 
 /* Module parameters: the rekey limits and the handshake timeout. */

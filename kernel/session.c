@@ -72,12 +72,19 @@ static void rfsec_session_set_state(struct rfsec_session *s,
 	smp_store_release(&s->state, state);
 }
 
-static bool rfsec_session_handshaking(const struct rfsec_session *s)
+static bool rfsec_session_state_handshaking(const struct rfsec_session *s)
 {
 	return s->state == RFSEC_SESSION_IDLE ||
 	       s->state == RFSEC_SESSION_INIT_SENT ||
 	       s->state == RFSEC_SESSION_RESP_WAIT ||
 	       s->state == RFSEC_SESSION_RESP_CONFIRM;
+}
+
+bool rfsec_session_handshaking(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	return s && rfsec_session_state_handshaking(s);
 }
 
 static void rfsec_tx_work(struct work_struct *work);
@@ -102,6 +109,7 @@ static struct rfsec_session *rfsec_session_alloc(struct sock *sk,
 	s->owner = sk;
 	s->initiator = initiator;
 	mutex_init(&s->tx_lock);
+	init_waitqueue_head(&s->drain_wait);
 	INIT_WORK(&s->tx_work, rfsec_tx_work);
 	INIT_DELAYED_WORK(&s->timeout, rfsec_timeout_work);
 	rfsec_sk(sk)->session = s;
@@ -219,7 +227,7 @@ static void rfsec_session_fail_why(struct sock *sk, int err, int reason,
 {
 	struct rfsec_session *s = rfsec_session(sk);
 	struct socket *transport = rfsec_sk(sk)->transport;
-	bool handshaking = rfsec_session_handshaking(s);
+	bool handshaking = rfsec_session_state_handshaking(s);
 
 	if (s->state == RFSEC_SESSION_FAILED)
 		return;
@@ -257,8 +265,21 @@ static void rfsec_session_fail_why(struct sock *sk, int err, int reason,
 	sk_error_report(sk);
 	sk->sk_state_change(sk);
 	if (transport)
-		kernel_sock_shutdown(transport, SHUT_RDWR);
+		rfsec_transport_abort(transport);
 	rfsec_session_kick_listener(sk);
+}
+
+/*
+ * A failure found where the socket lock is not held (the send path): the
+ * records are dead already, so nothing more is sealed; the work ends the
+ * connection under the lock.
+ */
+static void rfsec_session_fail_later(struct sock *sk, int err)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	cmpxchg(&s->tx_err, 0, err);
+	rfsec_transport_kick(sk);
 }
 
 static void rfsec_session_count_open(struct rfsec_session *s)
@@ -571,28 +592,56 @@ static void rfsec_session_on_refusal(struct sock *sk, u8 reason)
 }
 
 /*
+ * Where a record's data will go: the tail of the receive queue when it has
+ * room, else a new skb, allocated before the record is opened so that a
+ * record, once opened, is never dropped for want of memory. Small records
+ * share skbs: charged by payload (as RFCOMM charges its queue), a stream of
+ * one-byte records would otherwise pin an skb of hundreds of bytes per byte
+ * charged. Called under lock_sock(), which readers hold too.
+ */
+#define RFSEC_RX_SKB_MIN	SKB_WITH_OVERHEAD(2048)
+
+static struct sk_buff *rfsec_session_rx_room(struct sock *sk,
+					     unsigned int len, bool *fresh)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_receive_queue);
+
+	*fresh = !skb || skb_tailroom(skb) < len;
+	if (*fresh)
+		skb = alloc_skb(max_t(unsigned int, len, RFSEC_RX_SKB_MIN),
+				GFP_KERNEL);
+	return skb;
+}
+
+/*
  * A whole record is in rx_buf. Data goes to the application only after
- * it authenticated; the skb is allocated first so that a record, once
- * opened, is never dropped for want of memory (-EAGAIN: try later).
+ * it authenticated (-EAGAIN: no memory for it yet, try later).
  */
 static int rfsec_session_on_record(struct sock *sk, unsigned int body_len)
 {
 	struct rfsec_session *s = rfsec_session(sk);
 	const char *why = "a record of an unknown inner type";
 	struct sk_buff *skb = NULL;
+	bool fresh = false;
 	unsigned int len;
-	int inner;
+	int inner, ret;
 
 	if (s->state == RFSEC_SESSION_ESTABLISHED &&
 	    body_len > RFSEC_RECORD_MIN) {
-		skb = alloc_skb(body_len - RFSEC_RECORD_MIN, GFP_KERNEL);
+		skb = rfsec_session_rx_room(sk, body_len - RFSEC_RECORD_MIN,
+					    &fresh);
 		if (!skb)
 			return -EAGAIN;
 	}
 	inner = rfsec_record_open(s->rec, s->rx_buf, body_len, &len);
-	if (inner < 0) {
+	if (inner == -EBADMSG) {
 		why = "a record did not authenticate";
 		goto bad;
+	}
+	if (inner < 0) {
+		ret = inner;
+		why = "decryption failed";
+		goto failed;
 	}
 
 	if (s->state == RFSEC_SESSION_RESP_CONFIRM) {
@@ -608,30 +657,47 @@ static int rfsec_session_on_record(struct sock *sk, unsigned int body_len)
 		skb_put_data(skb, s->rx_buf + RFSEC_HDR_LEN + 1, len);
 		memzero_explicit(s->rx_buf + RFSEC_HDR_LEN + 1, len);
 		atomic_add(len, &sk->sk_rmem_alloc);
-		skb_queue_tail(&sk->sk_receive_queue, skb);
-		skb = NULL;
+		if (fresh)
+			skb_queue_tail(&sk->sk_receive_queue, skb);
+		fresh = false;
 		atomic64_add(len, &s->peer->stats.rx_bytes);
 		sk->sk_data_ready(sk);
 		break;
 	case RFSEC_INNER_REKEY:
 		why = "a malformed rekey record";
-		if (len || rfsec_record_rekey(s->rec, false))
+		if (len)
 			goto bad;
+		ret = rfsec_record_rekey(s->rec, false);
+		if (ret) {
+			why = "the key change failed";
+			goto failed;
+		}
 		atomic64_inc(&s->peer->stats.rekeys);
 		break;
 	default:
 		goto bad;
 	}
 	atomic64_inc(&s->peer->stats.rx_records);
-	kfree_skb(skb);
+	if (fresh)
+		kfree_skb(skb);
 	return 0;
 bad:
-	kfree_skb(skb);
+	if (fresh)
+		kfree_skb(skb);
 	if (s->state == RFSEC_SESSION_RESP_CONFIRM)
 		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
 	else
 		rfsec_session_abort(sk, why);
 	return -EBADMSG;
+failed:
+	/* Our own crypto failed, not the peer: its errno, not a forgery. */
+	if (fresh)
+		kfree_skb(skb);
+	if (s->state == RFSEC_SESSION_RESP_CONFIRM)
+		rfsec_session_fail(sk, ret, RFSEC_HS_FAIL_UNSPEC);
+	else
+		rfsec_session_fail_why(sk, ret, RFSEC_HS_FAIL_UNSPEC, why);
+	return ret;
 }
 
 /*
@@ -707,7 +773,7 @@ static void rfsec_session_link_down(struct sock *sk, int err)
 {
 	struct rfsec_session *s = rfsec_session(sk);
 
-	if (rfsec_session_handshaking(s)) {
+	if (rfsec_session_state_handshaking(s)) {
 		rfsec_session_fail(sk, -ECONNRESET, RFSEC_HS_FAIL_CLOSED);
 		return;
 	}
@@ -784,8 +850,16 @@ void rfsec_session_receive(struct sock *sk)
 	struct rfsec_session *s = rfsec_session(sk);
 	struct socket *transport = rfsec_sk(sk)->transport;
 
-	if (!s || s->state == RFSEC_SESSION_PLAINTEXT) {
+	if (!s)
+		return;
+	if (s->state == RFSEC_SESSION_PLAINTEXT) {
 		rfsec_transport_pull(sk);
+		return;
+	}
+	if (READ_ONCE(s->tx_err)) {
+		rfsec_session_fail_why(sk, READ_ONCE(s->tx_err),
+				       RFSEC_HS_FAIL_UNSPEC,
+				       "sealing or a key change failed");
 		return;
 	}
 	if (s->state == RFSEC_SESSION_IDLE) {
@@ -806,10 +880,9 @@ void rfsec_session_receive(struct sock *sk)
 	rfsec_session_read(sk);
 }
 
-int rfsec_session_connected(struct sock *sk)
+int rfsec_session_connected(struct sock *sk, long timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	long timeo = MAX_SCHEDULE_TIMEOUT;
 	struct rfsec_session *s;
 	int err = 0;
 
@@ -831,6 +904,14 @@ int rfsec_session_connected(struct sock *sk)
 		     READ_ONCE(rfsec_sk(sk)->transport->sk->sk_state) !=
 		     BT_CONNECTED)) {
 			err = sock_error(sk) ?: -ECONNRESET;
+			break;
+		}
+		/*
+		 * As RFCOMM's connect: when the send timeout runs out the
+		 * connection goes on (poll and SO_ERROR tell how it ends).
+		 */
+		if (!timeo) {
+			err = -EINPROGRESS;
 			break;
 		}
 		if (signal_pending(current)) {
@@ -945,7 +1026,10 @@ static int rfsec_session_send_records(struct sock *sk,
 			if (ret)
 				break;
 			atomic64_inc(&s->peer->stats.rekeys);
+			/* The data record needs tx_buf: the rekey goes first. */
 			if (pending)
+				ret = rfsec_session_flush(sk, s, flags);
+			if (ret)
 				break;
 		}
 		n = min_t(size_t, len - sent, s->tx_data_max);
@@ -964,6 +1048,11 @@ static int rfsec_session_send_records(struct sock *sk,
 		atomic64_add(n, &s->peer->stats.tx_bytes);
 		if (pending)
 			break;
+	}
+	/* A seal or key change failed: no record may follow; end it. */
+	if (s->rec->dead) {
+		rfsec_session_fail_later(sk, ret ?: -EPIPE);
+		sent = 0;
 	}
 	mutex_unlock(&s->tx_lock);
 	return sent ? sent : ret;
@@ -1006,6 +1095,7 @@ void rfsec_session_write_space(struct sock *sk)
 		sock_hold(sk);
 		if (!rfsec_queue_work(&s->tx_work))
 			sock_put(sk);
+		wake_up_all(&s->drain_wait);
 	}
 }
 
@@ -1031,22 +1121,56 @@ static void rfsec_timeout_work(struct work_struct *work)
 	struct sock *sk = s->owner;
 
 	lock_sock(sk);
-	if (rfsec_session_handshaking(s) && s->state != RFSEC_SESSION_IDLE)
+	if (rfsec_session_state_handshaking(s) && s->state != RFSEC_SESSION_IDLE)
 		rfsec_session_fail(sk, -ETIMEDOUT, RFSEC_HS_FAIL_TIMEOUT);
 	release_sock(sk);
 	sock_put(sk);
 }
 
-void rfsec_session_close(struct sock *sk)
+/* Whether the drain should look again: sent, room in RFCOMM, or no link. */
+static bool rfsec_session_drain_ready(struct rfsec_session *s,
+				      struct sock *tsk)
+{
+	return !READ_ONCE(s->tx_len) || sock_writeable(tsk) ||
+	       READ_ONCE(tsk->sk_state) != BT_CONNECTED;
+}
+
+void rfsec_session_drain(struct sock *sk, long timeo)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	struct socket *transport = READ_ONCE(rfsec_sk(sk)->transport);
+	unsigned int left;
+	int ret;
+
+	if (!s || !transport ||
+	    rfsec_session_state(sk) != RFSEC_SESSION_ESTABLISHED)
+		return;
+	for (;;) {
+		mutex_lock(&s->tx_lock);
+		ret = rfsec_session_flush(sk, s, MSG_DONTWAIT | MSG_NOSIGNAL);
+		left = s->tx_len - s->tx_off;
+		mutex_unlock(&s->tx_lock);
+		if (ret != -EAGAIN || timeo <= 0)
+			break;
+		/*
+		 * Killable only: write() already reported these bytes sent,
+		 * so an ordinary signal must not cut them off.
+		 */
+		timeo = wait_event_killable_timeout(s->drain_wait,
+				rfsec_session_drain_ready(s, transport->sk),
+				timeo);
+	}
+	if (ret)
+		net_warn_ratelimited("close of %pMR on %pMR: %u bytes of a record not sent (%d)\n",
+				     &s->remote, &s->local, left, ret);
+}
+
+void rfsec_session_wake_drain(struct sock *sk)
 {
 	struct rfsec_session *s = rfsec_session(sk);
 
-	if (!s)
-		return;
-	mutex_lock(&s->tx_lock);
-	if (s->tx_len)
-		rfsec_session_flush(sk, s, MSG_DONTWAIT | MSG_NOSIGNAL);
-	mutex_unlock(&s->tx_lock);
+	if (s)
+		wake_up_all(&s->drain_wait);
 }
 
 void rfsec_session_stop(struct sock *sk)

@@ -14,6 +14,7 @@
 
 #include <linux/mutex.h>
 #include <linux/net.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <net/bluetooth/bluetooth.h>
 #include <net/sock.h>
@@ -62,11 +63,15 @@ struct rfsec_session {
 	 * RFCOMM holds it, and the work must go on reading meanwhile.
 	 */
 	struct mutex tx_lock;
+	/* Sealing or a key change failed on the send path: the work ends it. */
+	int tx_err;
 	u8 *tx_buf;
 	unsigned int tx_data_max;	/* data per record: one RFCOMM frame */
 	unsigned int tx_off;
 	unsigned int tx_len;
 	struct work_struct tx_work;	/* flushes tx_buf when RFCOMM has room */
+	/* Shutdown and close wait here for room, or for the link to go. */
+	wait_queue_head_t drain_wait;
 	struct delayed_work timeout;	/* ends a handshake that takes too long */
 };
 
@@ -78,8 +83,11 @@ int rfsec_session_connect(struct sock *sk);
  * then RESP_WAIT, PLAINTEXT or FAILED.
  */
 int rfsec_session_accept(struct sock *sk, struct socket *transport);
-/* After a blocking connect() of the transport succeeded: run the handshake. */
-int rfsec_session_connected(struct sock *sk);
+/*
+ * After a blocking connect() of the transport succeeded: wait up to @timeo
+ * for the handshake; -EINPROGRESS when the time ran out (it goes on).
+ */
+int rfsec_session_connected(struct sock *sk, long timeo);
 /* The transport work's turn: receive, under lock_sock(). */
 void rfsec_session_receive(struct sock *sk);
 int rfsec_session_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
@@ -91,8 +99,15 @@ void rfsec_session_write_space(struct sock *sk);
 /* The rfsec socket state to show for a transport in @state. */
 int rfsec_session_sk_state(struct sock *sk, int state);
 enum rfsec_session_state rfsec_session_state(struct sock *sk);
-/* Close: send what is pending if RFCOMM takes it now. */
-void rfsec_session_close(struct sock *sk);
+/* Whether its handshake is still to come or running. */
+bool rfsec_session_handshaking(struct sock *sk);
+/*
+ * Shutdown and close: hand RFCOMM the rest of the record write() accepted,
+ * waiting up to @timeo (jiffies) for room.
+ */
+void rfsec_session_drain(struct sock *sk, long timeo);
+/* The transport's state changed (atomic context): a drain looks again. */
+void rfsec_session_wake_drain(struct sock *sk);
 /* After the transport is detached: stop the session's works. */
 void rfsec_session_stop(struct sock *sk);
 /* The last reference went: free everything, wiping keys. */

@@ -14,12 +14,14 @@
 
 #include "sock.h"
 #include "compat.h"
+#include "fault.h"
 #include "session.h"
 #include "transport.h"
 #include "uapi/rfsec.h"
 
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/printk.h>
 #include <linux/sched/signal.h>
@@ -41,6 +43,10 @@ static struct proto rfsec_proto = {
 };
 
 static const struct proto_ops rfsec_sock_ops;
+
+/* A listener's children: a lock class of their own (transport.c). */
+static struct lock_class_key rfsec_child_lock_key;
+static struct lock_class_key rfsec_child_slock_key;
 
 unsigned int rfsec_sock_count(void)
 {
@@ -91,6 +97,8 @@ static int rfsec_sock_bind(struct socket *sock, struct sockaddr *addr,
 static int rfsec_sock_connect(struct socket *sock, struct sockaddr *addr,
 			      int addr_len, int flags)
 {
+	long timeo = sock_sndtimeo(sock->sk, flags & O_NONBLOCK);
+	unsigned long start = jiffies;
 	struct sock *sk = sock->sk;
 	struct socket *transport;
 	int err;
@@ -110,14 +118,17 @@ static int rfsec_sock_connect(struct socket *sock, struct sockaddr *addr,
 	rfsec_sk(sk)->connect_waiting = false;
 	rfsec_transport_sync_state(sk);
 	release_sock(sk);
+	/* The work skipped what came while connect waited: catch up. */
+	rfsec_transport_kick(sk);
 	if (err)
 		return err;
 	/* The link is up; the connection is not until the handshake is. */
-	if (flags & O_NONBLOCK) {
-		rfsec_transport_kick(sk);
+	if (flags & O_NONBLOCK)
 		return -EINPROGRESS;
-	}
-	err = rfsec_session_connected(sk);
+	/* SO_SNDTIMEO bounds the whole connect, link and handshake. */
+	if (timeo != MAX_SCHEDULE_TIMEOUT)
+		timeo = max_t(long, timeo - (long)(jiffies - start), 0);
+	err = rfsec_session_connected(sk, timeo);
 	rfsec_sock_sync_state(sk);
 	if (!err)
 		sock->state = SS_CONNECTED;
@@ -330,7 +341,10 @@ void rfsec_sock_kill(struct sock *sk)
 	sock_put(sk);
 }
 
-/* Called under lock_sock(parent), after its transport work has stopped. */
+/*
+ * Called under lock_sock(parent); the socket no longer listens (its state
+ * is not BT_LISTEN), so its work accepts no more children.
+ */
 static void rfsec_sock_cleanup_listen(struct sock *parent)
 {
 	struct sock *sk;
@@ -344,13 +358,27 @@ static void rfsec_sock_cleanup_listen(struct sock *parent)
 }
 
 /*
+ * How long shutdown and close wait to hand RFCOMM the rest of a record
+ * that write() accepted: the linger time with SO_LINGER, else the send
+ * timeout, the bounds RFCOMM's own sending has.
+ */
+static long rfsec_sock_drain_time(struct sock *sk)
+{
+	if (sock_flag(sk, SOCK_LINGER))
+		return READ_ONCE(sk->sk_lingertime);
+	return sock_sndtimeo(sk, false);
+}
+
+/*
  * RFCOMM ignores @how: any shutdown closes the link, both ways, and waits
- * for it to close when SO_LINGER is set. The transport does exactly that.
+ * for it to close when SO_LINGER is set. The transport does exactly that,
+ * once the last record has gone to RFCOMM.
  */
 static int rfsec_sock_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
 	struct socket *transport;
+	bool listening;
 	int err;
 
 	if (!sk)
@@ -358,14 +386,20 @@ static int rfsec_sock_shutdown(struct socket *sock, int how)
 	transport = rfsec_get_transport(sock, &err);
 	if (!transport)
 		return err;
+	rfsec_transport_sync_opts(sk);
+	rfsec_session_drain(sk, rfsec_sock_drain_time(sk));
 	lock_sock(sk);
 	if (!sk->sk_shutdown)
 		sk->sk_shutdown = SHUTDOWN_MASK;
-	if (sk->sk_state == BT_LISTEN)
-		rfsec_sock_cleanup_listen(sk);
+	/* Closing first: the work must accept no child from here on. */
+	listening = sk->sk_state == BT_LISTEN;
+	if (listening)
+		sk->sk_state = BT_CLOSED;
+	rfsec_sock_cleanup_listen(sk);
 	release_sock(sk);
 
-	rfsec_transport_sync_opts(sk);
+	if (listening && rfsec_fault(RFSEC_FAULT_SLOW_SHUTDOWN))
+		msleep(1000);
 	err = kernel_sock_shutdown(transport, how);
 	lock_sock(sk);
 	rfsec_transport_sync_state(sk);
@@ -391,12 +425,11 @@ static void rfsec_sock_close(struct sock *sk)
 	if (sock_flag(sk, SOCK_LINGER) && READ_ONCE(sk->sk_lingertime))
 		rfsec_transport_create(sk);
 	rfsec_transport_sync_opts(sk);
-	rfsec_session_close(sk);
 	transport = rfsec_transport_detach(sk);
 	rfsec_session_stop(sk);
 	lock_sock(sk);
-	if (sk->sk_state == BT_LISTEN)
-		rfsec_sock_cleanup_listen(sk);
+	/* Whatever the state: a shut-down listener may still hold children. */
+	rfsec_sock_cleanup_listen(sk);
 	sk->sk_state = BT_CLOSED;
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	release_sock(sk);
@@ -411,6 +444,8 @@ static int rfsec_sock_release(struct socket *sock)
 
 	if (!sk)
 		return 0;
+	rfsec_transport_sync_opts(sk);
+	rfsec_session_drain(sk, rfsec_sock_drain_time(sk));
 	rfsec_sock_close(sk);
 	lock_sock(sk);
 	sock_orphan(sk);
@@ -460,7 +495,11 @@ struct sock *rfsec_sock_alloc_child(struct sock *parent,
 	sk = rfsec_sk_alloc(sock_net(parent), NULL, GFP_KERNEL, 0);
 	if (!sk)
 		return NULL;
-	bt_sock_reclassify_lock(sk, BTPROTO_RFSEC);
+	/* See the lock order in transport.c. */
+	sock_lock_init_class_and_name(sk, "slock-AF_BLUETOOTH-RFSEC-CHILD",
+				      &rfsec_child_slock_key,
+				      "sk_lock-AF_BLUETOOTH-RFSEC-CHILD",
+				      &rfsec_child_lock_key);
 	sk->sk_type = parent->sk_type;
 	sk->sk_sndbuf = READ_ONCE(parent->sk_sndbuf);
 	sk->sk_rcvbuf = READ_ONCE(parent->sk_rcvbuf);
@@ -469,6 +508,14 @@ struct sock *rfsec_sock_alloc_child(struct sock *parent,
 	if (rfsec_session_accept(sk, transport)) {
 		sock_put(sk);
 		return NULL;
+	}
+	/*
+	 * A child whose handshake runs kicks its listener when it ends; set
+	 * before the callbacks can run its work.
+	 */
+	if (rfsec_session_handshaking(sk)) {
+		sock_hold(parent);
+		rfsec_sk(sk)->listener = parent;
 	}
 	rfsec_transport_attach(sk, transport);
 	return sk;

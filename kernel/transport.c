@@ -11,7 +11,17 @@
  * flow control working: when the rfsec socket is full the work stops
  * reading, RFCOMM's buffer fills and RFCOMM throttles the peer.
  *
- * Lock order: the rfsec sock, then the transport's sock.
+ * Lock order, outermost first (lockdep checks it on the debug kernels):
+ *   1. an rfsec sock the application created (a listener in its work, in
+ *      accept() and in close());
+ *   2. a listener's child, which has a lock class of its own
+ *      (rfsec_sock_alloc_child()): a listener locks its children, never
+ *      the other way, so the Bluetooth core's accept queue helpers may
+ *      lock them at either subclass under it;
+ *   3. the session's tx_lock (sendmsg, the tx work, drain; never taken
+ *      under 1 or 2);
+ *   4. the transport's (RFCOMM) sock, and RFCOMM's own locks under it.
+ * The transport callbacks run under RFCOMM's locks and take none of ours.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -88,6 +98,7 @@ static void rfsec_transport_state_change(struct sock *tsk)
 	if (sk) {
 		/* Wakes our own waits on the transport (connect, linger). */
 		rfsec_sk(sk)->saved_state_change(tsk);
+		rfsec_session_wake_drain(sk);
 		rfsec_transport_kick(sk);
 	} else {
 		tsk->sk_state_change(tsk);
@@ -216,6 +227,22 @@ void rfsec_transport_sync_opts(struct sock *sk)
 	else
 		sock_reset_flag(tsk, SOCK_LINGER);
 	release_sock(tsk);
+}
+
+/*
+ * End a failed connection's link from the work, under lock_sock(): without
+ * the application's SO_LINGER, which would make the work sleep holding the
+ * lock until RFCOMM's disconnect completed or timed out. A failed session
+ * has nothing left that lingering could deliver.
+ */
+void rfsec_transport_abort(struct socket *transport)
+{
+	struct sock *tsk = transport->sk;
+
+	lock_sock(tsk);
+	sock_reset_flag(tsk, SOCK_LINGER);
+	release_sock(tsk);
+	kernel_sock_shutdown(transport, SHUT_RDWR);
 }
 
 /*
@@ -405,7 +432,7 @@ static void rfsec_transport_accept(struct sock *parent)
 	 * handshakes in progress count against the backlog too.
 	 */
 	while (!sk_acceptq_is_full(parent) &&
-	       rs->hs_count <= READ_ONCE(parent->sk_max_ack_backlog)) {
+	       rs->hs_count < READ_ONCE(parent->sk_max_ack_backlog)) {
 		if (kernel_accept(transport, &child_transport, O_NONBLOCK))
 			break;
 		child = rfsec_sock_alloc_child(parent, child_transport);
@@ -425,8 +452,6 @@ static void rfsec_transport_accept(struct sock *parent)
 			continue;
 		default:
 			/* accept() gets it once its handshake is done. */
-			sock_hold(parent);
-			rfsec_sk(child)->listener = parent;
 			list_add_tail(&rfsec_sk(child)->hs_node, &rs->hs_children);
 			rs->hs_count++;
 			break;

@@ -41,6 +41,7 @@ void rfsec_transport_consumed(struct sock *sk, int len);
 void rfsec_transport_purge_rx(struct sock *sk);
 void rfsec_transport_sync_opts(struct sock *sk);
 void rfsec_transport_sync_state(struct sock *sk);
+void rfsec_transport_abort(struct socket *transport);
 int rfsec_transport_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 bool rfsec_transport_writeable(struct sock *sk);
 void rfsec_transport_kill_handshaking(struct sock *parent);

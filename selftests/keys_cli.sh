@@ -176,8 +176,8 @@ capture as_nobody "$rfsec" peer del hci0 "$peer"
 t_check "unprivileged peer del: exit 1, permission denied" \
 	sh -c "[ \"\$(cat '$tmp/rc')\" = 1 ] && grep -qF 'permission denied' '$tmp/err'"
 capture as_nobody "$rfsec" identity show hci0
-t_check "unprivileged identity show still works (read-only)" \
-	out_is "$a0 $alice_pub"
+t_check "unprivileged identity show: exit 1, permission denied, nothing shown" \
+	sh -c "[ \"\$(cat '$tmp/rc')\" = 1 ] && grep -qF 'permission denied (need CAP_NET_ADMIN; try sudo)' '$tmp/err' && ! grep -qF '$alice_pub' '$tmp/out'"
 show
 
 ## Cleanup

@@ -343,7 +343,11 @@ capture as_nobody "$rfsec" peer add hci0 "$P3" public-key "$pub3"
 t_check "not root: exit 1, need CAP_NET_ADMIN" \
 	rc_err 1 "permission denied (need CAP_NET_ADMIN; try sudo)"
 capture as_nobody "$rfsec" show -j
-t_check "not root: show still works" rc_is 0
+t_check "not root: show is refused (who is trusted is for admins), says why" \
+	eval 'rc_err 1 "permission denied (need CAP_NET_ADMIN; try sudo)" && ! out_has "$P3"'
+capture as_nobody timeout 5 "$rfsec" monitor
+t_check "not root: monitor is refused, says why" \
+	rc_err 1 "permission denied: the events name trusted devices, so only CAP_NET_ADMIN may watch them (try sudo)"
 capture as_nobody "$rfsec" save
 t_check "not root: save cannot touch the state directory" \
 	rc_err 1 "$state: Permission denied"

@@ -40,6 +40,7 @@ struct rfsec_genl_ctx {
 
 static void rfsec_genl_report(const struct rfsec_genl *genl, int err)
 {
+	/* Changes and reads of who is trusted alike need CAP_NET_ADMIN. */
 	if (err == EPERM || err == EACCES)
 		fprintf(stderr,
 			"rfsec: permission denied (need CAP_NET_ADMIN; try sudo)\n");

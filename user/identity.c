@@ -39,7 +39,7 @@ static int identity_help(void)
 	       "  show  prints the address and base64 public key of each identity,\n"
 	       "        or of ADAPTER's only, one per line\n\n"
 	       "ADAPTER is hciN (a controller present now) or its Bluetooth address\n"
-	       "XX:XX:XX:XX:XX:XX. set and del need CAP_NET_ADMIN.\n\n"
+	       "XX:XX:XX:XX:XX:XX. Every subcommand needs CAP_NET_ADMIN.\n\n"
 	       "The kernel never gives a private key back, so set also stores it in\n"
 	       "the state directory ($RFSEC_STATE_DIR, else /var/lib/rfsec; mode 0600)\n"
 	       "for 'rfsec restore', and del removes the adapter's stored identity and\n"

@@ -511,8 +511,13 @@ static int monitor_open(struct monitor *m)
 	m->family_id = m->got_id;
 	m->events_grp = m->got_grp;
 	if (monitor_join(m, m->ctrl_grp) || monitor_join(m, m->events_grp)) {
-		fprintf(stderr, "rfsec: cannot subscribe to the events: %s\n",
-			strerror(errno));
+		if (errno == EPERM || errno == EACCES)
+			fprintf(stderr,
+				"rfsec: permission denied: the events name trusted devices, so only CAP_NET_ADMIN may watch them (try sudo)\n");
+		else
+			fprintf(stderr,
+				"rfsec: cannot subscribe to the events: %s\n",
+				strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -56,7 +56,7 @@ static int peer_help(void)
 	       "            reports it, the cipher\n\n"
 	       "ADAPTER is hciN (a controller present now) or its Bluetooth address;\n"
 	       "PEER_ADDR a Bluetooth address XX:XX:XX:XX:XX:XX. The adapter must have\n"
-	       "an identity ('rfsec identity set'). add, set and del need CAP_NET_ADMIN.\n"
+	       "an identity ('rfsec identity set'). Every subcommand needs CAP_NET_ADMIN.\n"
 	       "If the adapter's identity is stored in the state directory (see\n"
 	       "'rfsec save --help'), add, set and del also update its peers file there,\n"
 	       "pre-shared key included, so that 'rfsec restore' brings the peer back.\n\n"

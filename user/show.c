@@ -32,7 +32,8 @@ static int show_help(FILE *out, int ret)
 		"address, public key (base64, as 'rfsec pubkey' prints it), policy,\n"
 		"cipher, whether it has a pre-shared key, the latest handshake, bytes\n"
 		"and records received and sent, handshakes, rekeys, open connections\n"
-		"and failed handshakes by reason. No secret is ever shown.\n\n"
+		"and failed handshakes by reason. No secret is ever shown. Needs\n"
+		"CAP_NET_ADMIN: who is trusted, and when they met, is not for every user.\n\n"
 		"  -j, --json  one JSON object; the fields are listed in rfsec(8)\n\n"
 		"Exit status: 0, 1 if the command failed, 2 for a wrong command line.\n");
 	return ret;

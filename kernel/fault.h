@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Failures a test can force once, at points no input from a peer can reach
+ * (a key change or a seal failing inside the crypto API). Debian's kernels
+ * have no fault injection, so the selftests use this to prove that such a
+ * failure ends the connection. The parameter is root-only and off.
+ */
+
+#ifndef RFSEC_FAULT_H
+#define RFSEC_FAULT_H
+
+#include <linux/types.h>
+
+enum rfsec_fault_point {
+	RFSEC_FAULT_REKEY,	/* a direction's key change fails */
+	RFSEC_FAULT_SEAL,	/* sealing a data record fails */
+	/*
+	 * A listener's shutdown() pauses a second before it shuts its
+	 * transport down: new connections arrive in that window, which a
+	 * listener must no longer accept.
+	 */
+	RFSEC_FAULT_SLOW_SHUTDOWN,
+};
+
+/* Whether @point must fail now; each armed point fails once. */
+bool rfsec_fault(enum rfsec_fault_point point);
+
+#endif /* RFSEC_FAULT_H */
