@@ -19,10 +19,14 @@ files=$(git ls-files 'kernel/*.[ch]' 'kernel/**/*.[ch]' 2>/dev/null | sort -u)
 [ -n "$files" ] || files=$(find kernel -name '*.[ch]' | sort)
 # shellcheck disable=SC2086
 out=$("$cp_dir/scripts/checkpatch.pl" --no-tree --terse --show-types -f $files 2>&1)
-if [ -z "$(echo "$out" | grep -E ': (ERROR|WARNING):')" ]; then
+rc=$?
+# Its status as well as its words: a checkpatch that cannot run says
+# nothing that looks like an error.
+if [ "$rc" = 0 ] && [ -z "$(echo "$out" | grep -E ': (ERROR|WARNING):')" ]; then
 	echo "ok - checkpatch.pl: kernel/ has no errors or warnings"
 else
 	echo "$out" | grep -E ': (ERROR|WARNING|CHECK):' | sed 's/^/# /'
-	echo "not ok - checkpatch.pl: kernel/ has no errors or warnings"
+	[ "$rc" = 0 ] || echo "$out" | tail -n 5 | sed 's/^/# /'
+	echo "not ok - checkpatch.pl: kernel/ has no errors or warnings (exit $rc)"
 	exit 1
 fi

@@ -8,6 +8,8 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: run_tests.sh OUTDIR}
 cd /tmp || exit 1
+# The soak list runs the long variants of the tests that have them.
+[ "${rfsec_list:-tests}" = soak ] && export RFSEC_SOAK=1
 grep -v -e '^#' -e '^$' "$top/selftests/${rfsec_list:-tests}.list" |
 while read -r t limit flags; do
 	case ",$rfsec_only," in
