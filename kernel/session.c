@@ -592,25 +592,33 @@ static void rfsec_session_on_refusal(struct sock *sk, u8 reason)
 }
 
 /*
- * Where a record's data will go: the tail of the receive queue when it has
- * room, else a new skb, allocated before the record is opened so that a
- * record, once opened, is never dropped for want of memory. Small records
- * share skbs: charged by payload (as RFCOMM charges its queue), a stream of
- * one-byte records would otherwise pin an skb of hundreds of bytes per byte
- * charged. Called under lock_sock(), which readers hold too.
+ * Where a record's data will go: its own skb, allocated before the record
+ * is opened so that a record, once opened, is never dropped for want of
+ * memory. Each record keeps its own skb, so reads, MSG_PEEK and TIOCINQ
+ * see the sender's write boundaries as on RFCOMM, until the queue holds
+ * RFSEC_RX_SKBS_SEPARATE of them: past that, a record goes into the tail
+ * skb's room. Charged by payload (as RFCOMM charges its queue), a stream
+ * of one-byte records would otherwise pin an skb of hundreds of bytes per
+ * byte charged. Called under lock_sock(), which readers hold too.
  */
+#define RFSEC_RX_SKBS_SEPARATE	64
 #define RFSEC_RX_SKB_MIN	SKB_WITH_OVERHEAD(2048)
 
 static struct sk_buff *rfsec_session_rx_room(struct sock *sk,
 					     unsigned int len, bool *fresh)
 {
-	struct sk_buff *skb = skb_peek_tail(&sk->sk_receive_queue);
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+	struct sk_buff *skb = skb_peek_tail(q);
+	unsigned int size = len;
 
-	*fresh = !skb || skb_tailroom(skb) < len;
-	if (*fresh)
-		skb = alloc_skb(max_t(unsigned int, len, RFSEC_RX_SKB_MIN),
-				GFP_KERNEL);
-	return skb;
+	*fresh = skb_queue_len(q) < RFSEC_RX_SKBS_SEPARATE ||
+		 skb_tailroom(skb) < len;
+	if (!*fresh)
+		return skb;
+	/* Under pressure, leave room for the records behind this one. */
+	if (skb_queue_len(q) >= RFSEC_RX_SKBS_SEPARATE - 1)
+		size = max_t(unsigned int, len, RFSEC_RX_SKB_MIN);
+	return alloc_skb(size, GFP_KERNEL);
 }
 
 /*

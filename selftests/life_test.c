@@ -27,44 +27,25 @@
 #include "kselftest_harness.h"
 
 #define PARAM_DIR	"/sys/module/rfsec/parameters/"
-#define RFCOMM_MAX_CHANNEL	30
 #define FAULT_REKEY		(1 << 0)
 #define FAULT_SEAL		(1 << 1)
 #define FAULT_SLOW_SHUTDOWN	(1 << 2)
 
-/* Channels in turn across the whole run (tests are forked). */
-static unsigned int *channel_counter;
 
-static void __attribute__((constructor)) channel_counter_init(void)
+/*
+ * No state of its own: the fixture is there for explicit time limits, since
+ * the harness's default (30 s) is too short for the debug kernels.
+ */
+FIXTURE(life) {
+	int unused;
+};
+
+FIXTURE_SETUP(life)
 {
-	channel_counter = mmap(NULL, sizeof(*channel_counter),
-			       PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (channel_counter == MAP_FAILED)
-		abort();
-	*channel_counter = 0;
 }
 
-static int next_channel(void)
+FIXTURE_TEARDOWN(life)
 {
-	return 1 + __atomic_fetch_add(channel_counter, 1, __ATOMIC_RELAXED) %
-		RFCOMM_MAX_CHANNEL;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-		(t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static int set_timeout_ms(int fd, int optname, long ms)
-{
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
-
-	return setsockopt(fd, SOL_SOCKET, optname, &tv, sizeof(tv));
 }
 
 static int param_write(const char *name, unsigned long long val)
@@ -207,14 +188,14 @@ static void wait_quiet(void)
 /* A connected pair: *cli on hci0, *srv accepted on hci1. */
 static int pair_up(int proto, int *cli, int *srv)
 {
-	int chan = next_channel();
+	int chan = util_next_channel();
 	int lfd, ret;
 
 	wait_quiet();
 	lfd = listen_on(proto, 1, chan, 1);
 	if (lfd < 0)
 		return lfd;
-	set_timeout_ms(lfd, SO_RCVTIMEO, 15000);
+	util_set_timeout_ms(lfd, SO_RCVTIMEO, 15000);
 	*cli = connect_to(proto, chan);
 	if (*cli < 0) {
 		close(lfd);
@@ -261,7 +242,7 @@ static size_t drain_count(int fd, int *err)
  * were reset anyway and the next records went out under the old key from
  * counter 0 (a nonce reused), which the peer then rejected as forgeries.
  */
-TEST(rekey_failure_aborts)
+TEST_F_TIMEOUT(life, rekey_failure_aborts, 300)
 {
 	unsigned long long saved = param_read("rekey_after_records");
 	char buf[100];
@@ -288,7 +269,7 @@ TEST(rekey_failure_aborts)
 	/* Nothing more goes out. */
 	EXPECT_EQ(-1, write(cli, buf, sizeof(buf)));
 	/* The peer got what came before and then the end, never a forgery. */
-	set_timeout_ms(srv, SO_RCVTIMEO, 10000);
+	util_set_timeout_ms(srv, SO_RCVTIMEO, 10000);
 	got = drain_count(srv, &err);
 	EXPECT_EQ((size_t)failed_at * sizeof(buf), got);
 	EXPECT_NE(EBADMSG, err);
@@ -298,7 +279,7 @@ TEST(rekey_failure_aborts)
 }
 
 /* The same for a seal that fails. */
-TEST(seal_failure_aborts)
+TEST_F_TIMEOUT(life, seal_failure_aborts, 300)
 {
 	char buf[100];
 	int cli, srv, err;
@@ -312,7 +293,7 @@ TEST(seal_failure_aborts)
 	EXPECT_EQ(EIO, errno);
 	param_write("fault_once", 0);
 	EXPECT_EQ(-1, write(cli, buf, sizeof(buf)));
-	set_timeout_ms(srv, SO_RCVTIMEO, 10000);
+	util_set_timeout_ms(srv, SO_RCVTIMEO, 10000);
 	got = drain_count(srv, &err);
 	EXPECT_EQ(sizeof(buf), got);
 	EXPECT_NE(EBADMSG, err);
@@ -380,7 +361,7 @@ static void close_after_fill(struct __test_metadata *_metadata, bool shut)
 
 	for (round = 0; round < 3; round++) {
 		ASSERT_EQ(0, pair_up(BTPROTO_RFSEC, &cli, &r.fd));
-		set_timeout_ms(r.fd, SO_RCVTIMEO, 20000);
+		util_set_timeout_ms(r.fd, SO_RCVTIMEO, 20000);
 		accepted = fill_link(cli);
 		ASSERT_LT(0u, accepted);
 		ASSERT_EQ(0, pthread_create(&th, NULL, reader_main, &r));
@@ -405,12 +386,12 @@ static void close_after_fill(struct __test_metadata *_metadata, bool shut)
 	}
 }
 
-TEST(close_flushes_partial_record)
+TEST_F_TIMEOUT(life, close_flushes_partial_record, 300)
 {
 	close_after_fill(_metadata, false);
 }
 
-TEST(shutdown_flushes_partial_record)
+TEST_F_TIMEOUT(life, shutdown_flushes_partial_record, 300)
 {
 	close_after_fill(_metadata, true);
 }
@@ -427,9 +408,9 @@ static void *shutdown_main(void *arg)
  * never freed, and the module could never be unloaded). The test pauses
  * the shutdown for a second (fault_once) to open the window wide.
  */
-TEST(listener_shutdown_race_frees_children)
+TEST_F_TIMEOUT(life, listener_shutdown_race_frees_children, 300)
 {
-	int chan = next_channel(), lfd, cli, before, after = -1, i;
+	int chan = util_next_channel(), lfd, cli, before, after = -1, i;
 	pthread_t th;
 
 	wait_quiet();
@@ -458,33 +439,52 @@ TEST(listener_shutdown_race_frees_children)
 }
 
 /*
+ * An rfsec socket on hci0, bound, and in *dst the address of a plain
+ * RFCOMM listener on hci1 (*lfd) that takes the link and never answers the
+ * initiation: a connect() to it waits for a handshake that never comes.
+ */
+static int silent_responder(int *lfd, struct sockaddr_rc *dst)
+{
+	int chan = util_next_channel(), fd;
+	struct sockaddr_rc src;
+	bdaddr_t b0, b1;
+
+	if (!util_hci_addr(0, &b0) || !util_hci_addr(1, &b1))
+		return -ENODEV;
+	wait_quiet();
+	*lfd = listen_on(BTPROTO_RFCOMM, 1, chan, 1);
+	if (*lfd < 0)
+		return *lfd;
+	fd = socket(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFSEC);
+	src = util_rc_addr(&b0, 0);
+	*dst = util_rc_addr(&b1, chan);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof(src))) {
+		fd = -errno;
+		close(*lfd);
+	}
+	return fd;
+}
+
+/*
  * SO_SNDTIMEO bounds a blocking connect(), the handshake included, as it
  * bounds RFCOMM's: EINPROGRESS when it runs out, the connection going on.
  * The responder here is a plain RFCOMM socket that never answers the
  * initiation, so only the timeout can end the wait.
  */
-TEST(connect_honours_sndtimeo)
+TEST_F_TIMEOUT(life, connect_honours_sndtimeo, 300)
 {
-	struct sockaddr_rc src, dst;
+	struct sockaddr_rc dst;
 	struct timespec t0;
-	int chan = next_channel(), lfd, fd, ret, err;
-	bdaddr_t b0, b1;
+	int lfd, fd, ret, err;
 	long ms;
 
-	ASSERT_TRUE(util_hci_addr(0, &b0) && util_hci_addr(1, &b1));
-	wait_quiet();
-	lfd = listen_on(BTPROTO_RFCOMM, 1, chan, 1);
-	ASSERT_LE(0, lfd);
-	fd = socket(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFSEC);
+	fd = silent_responder(&lfd, &dst);
 	ASSERT_LE(0, fd);
-	src = util_rc_addr(&b0, 0);
-	dst = util_rc_addr(&b1, chan);
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&src, sizeof(src)));
-	ASSERT_EQ(0, set_timeout_ms(fd, SO_SNDTIMEO, 1500));
+	ASSERT_EQ(0, util_set_timeout_ms(fd, SO_SNDTIMEO, 1500));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = connect(fd, (struct sockaddr *)&dst, sizeof(dst));
 	err = errno;
-	ms = ms_since(&t0);
+	ms = util_ms_since(&t0);
 	EXPECT_EQ(-1, ret);
 	EXPECT_EQ(EINPROGRESS, err);
 	/* Well before the 10 s handshake timeout. */
@@ -505,35 +505,27 @@ static void on_alarm(int sig)
  * RFCOMM with its default send timeout, even with SA_RESTART; before, the
  * wait was unbounded, the call restarted and then failed with EBADFD.
  */
-TEST(connect_interrupted_by_signal)
+TEST_F_TIMEOUT(life, connect_interrupted_by_signal, 300)
 {
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
-	struct sockaddr_rc src, dst;
-	struct timespec t0;
-	int chan = next_channel(), lfd, fd, ret, err;
-	bdaddr_t b0, b1;
-	timer_t timer;
 	struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL,
 				.sigev_signo = SIGALRM };
 	struct itimerspec its = { .it_value = { .tv_nsec = 500000000 } };
+	struct sockaddr_rc dst;
+	struct timespec t0;
+	int lfd, fd, ret, err;
+	timer_t timer;
 	long ms;
 
-	ASSERT_TRUE(util_hci_addr(0, &b0) && util_hci_addr(1, &b1));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	wait_quiet();
-	lfd = listen_on(BTPROTO_RFCOMM, 1, chan, 1);
-	ASSERT_LE(0, lfd);
-	fd = socket(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFSEC);
+	fd = silent_responder(&lfd, &dst);
 	ASSERT_LE(0, fd);
-	src = util_rc_addr(&b0, 0);
-	dst = util_rc_addr(&b1, chan);
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&src, sizeof(src)));
 	ASSERT_EQ(0, timer_create(CLOCK_MONOTONIC, &sev, &timer));
 	ASSERT_EQ(0, timer_settime(timer, 0, &its, NULL));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = connect(fd, (struct sockaddr *)&dst, sizeof(dst));
 	err = errno;
-	ms = ms_since(&t0);
+	ms = util_ms_since(&t0);
 	timer_delete(timer);
 	EXPECT_EQ(-1, ret);
 	EXPECT_EQ(EINTR, err) {
@@ -567,7 +559,7 @@ static pid_t pid_of(const char *name)
  * close() hung that long. btvirt is stopped for the moment, so that the
  * disconnect cannot complete; a seal failure on write() is the failure.
  */
-TEST(failure_does_not_wait_for_linger)
+TEST_F_TIMEOUT(life, failure_does_not_wait_for_linger, 300)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 10 };
 	struct timespec t0;
@@ -581,7 +573,7 @@ TEST(failure_does_not_wait_for_linger)
 	air = pid_of("btvirt");
 	ASSERT_LT(0, air);
 	ASSERT_EQ(0, setsockopt(cli, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
-	set_timeout_ms(cli, SO_RCVTIMEO, 15000);
+	util_set_timeout_ms(cli, SO_RCVTIMEO, 15000);
 	ASSERT_EQ(0, kill(air, SIGSTOP));
 	param_write("fault_once", FAULT_SEAL);
 	EXPECT_EQ(-1, write(cli, buf, sizeof(buf)));
@@ -589,7 +581,7 @@ TEST(failure_does_not_wait_for_linger)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	n = read(cli, buf, sizeof(buf));
 	err = errno;
-	ms = ms_since(&t0);
+	ms = util_ms_since(&t0);
 	kill(air, SIGCONT);
 	EXPECT_EQ(-1, n);
 	EXPECT_EQ(EIO, err);
@@ -600,6 +592,75 @@ TEST(failure_does_not_wait_for_linger)
 	setsockopt(cli, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(cli);
 	close(srv);
+}
+
+struct connector {
+	int proto, chan, fd;
+};
+
+static void *connector_main(void *arg)
+{
+	struct connector *c = arg;
+	struct sockaddr_rc src, dst;
+	bdaddr_t b0, b1;
+
+	c->fd = -1;
+	if (!util_hci_addr(0, &b0) || !util_hci_addr(1, &b1))
+		return NULL;
+	src = util_rc_addr(&b0, 0);
+	dst = util_rc_addr(&b1, c->chan);
+	c->fd = socket(AF_BLUETOOTH, SOCK_STREAM, c->proto);
+	if (c->fd < 0)
+		return NULL;
+	util_set_timeout_ms(c->fd, SO_SNDTIMEO, 5000);
+	if (bind(c->fd, (struct sockaddr *)&src, sizeof(src)) ||
+	    connect(c->fd, (struct sockaddr *)&dst, sizeof(dst))) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	return NULL;
+}
+
+/* Of four clients at once, how many connect to a backlog-1 listener. */
+static int backlog_admits(int proto)
+{
+	struct connector c[4];
+	pthread_t th[4];
+	int chan = util_next_channel(), lfd, i, n = 0;
+
+	wait_quiet();
+	lfd = listen_on(proto, 1, chan, 1);
+	if (lfd < 0)
+		return lfd;
+	for (i = 0; i < 4; i++) {
+		c[i] = (struct connector){ .proto = proto, .chan = chan };
+		pthread_create(&th[i], NULL, connector_main, &c[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		if (c[i].fd >= 0) {
+			n++;
+			close(c[i].fd);
+		}
+	}
+	close(lfd);
+	return n;
+}
+
+/*
+ * A listener's backlog bounds its queue and its handshakes together, so
+ * that an rfsec listener connects no more clients than an RFCOMM one with
+ * the same backlog (before, it let backlog + 1 handshakes run on top).
+ */
+TEST_F_TIMEOUT(life, backlog_counts_handshakes, 300)
+{
+	int rfcomm = backlog_admits(BTPROTO_RFCOMM);
+	int rfsec = backlog_admits(BTPROTO_RFSEC);
+
+	TH_LOG("of 4 clients, a backlog-1 listener connected %d over RFCOMM, %d over rfsec",
+	       rfcomm, rfsec);
+	ASSERT_LT(0, rfcomm);
+	EXPECT_EQ(rfcomm, rfsec);
 }
 
 /* Kernel memory in slabs, in kB (/proc/meminfo). */
@@ -634,7 +695,7 @@ static long tiny_writes_pin(struct __test_metadata *_metadata, int proto,
 	ASSERT_EQ(0, pair_up(proto, &cli, &srv));
 	/* Both protocols the same receive buffer, small to fill quickly. */
 	EXPECT_EQ(0, setsockopt(srv, SOL_SOCKET, SO_RCVBUF,
-				&(int){ 8192 }, sizeof(int)));
+				&(int){ 4096 }, sizeof(int)));
 	before = slab_kb();
 	fcntl(cli, F_SETFL, O_NONBLOCK);
 	p.fd = cli;
@@ -649,7 +710,7 @@ static long tiny_writes_pin(struct __test_metadata *_metadata, int proto,
 	}
 	after = slab_kb();
 	close(cli);
-	set_timeout_ms(srv, SO_RCVTIMEO, 20000);
+	util_set_timeout_ms(srv, SO_RCVTIMEO, 20000);
 	got = drain_count(srv, &err);
 	EXPECT_EQ(*sent, got);
 	close(srv);
@@ -661,7 +722,7 @@ static long tiny_writes_pin(struct __test_metadata *_metadata, int proto,
  * stream over plain RFCOMM. Before, each record became its own skb charged
  * by its payload, some 768 bytes held per byte charged.
  */
-TEST(tiny_records_memory_bounded)
+TEST_F_TIMEOUT(life, tiny_records_memory_bounded, 300)
 {
 	size_t sent_rfcomm, sent_rfsec;
 	long rfcomm, rfsec;

@@ -32,7 +32,6 @@
 
 /* What RFCOMM gives every socket: 40 credits of 127-byte frames, 10 times. */
 #define RFCOMM_DEFAULT_BUF	(40 * 127 * 10)
-#define RFCOMM_MAX_CHANNEL	30
 
 /* A write size kernel RFCOMM handles without stalling on this bench. */
 #define CHUNK			1000
@@ -48,49 +47,10 @@
 /* An address no controller on the virtual air answers to. */
 static const bdaddr_t nobody = {{ 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x00 }};
 
-/*
- * Channels handed out in turn across the whole run (the counter lives in
- * memory shared with every forked test), so that a test never reuses a
- * channel whose DLC the test before it may still be closing: RFCOMM refuses
- * to open a DLC that still exists with EBUSY.
- */
-static unsigned int *channel_counter;
-
-static void __attribute__((constructor)) channel_counter_init(void)
-{
-	channel_counter = mmap(NULL, sizeof(*channel_counter),
-			       PROT_READ | PROT_WRITE,
-			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (channel_counter == MAP_FAILED)
-		abort();
-	*channel_counter = 0;
-}
-
-static int next_channel(void)
-{
-	return 1 + __atomic_fetch_add(channel_counter, 1, __ATOMIC_RELAXED) %
-		RFCOMM_MAX_CHANNEL;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-		(t.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 static void now(struct timespec *t)
 {
 	clock_gettime(CLOCK_MONOTONIC, t);
-}
-
-static int set_timeout_ms(int fd, int optname, long ms)
-{
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
-
-	return setsockopt(fd, SOL_SOCKET, optname, &tv, sizeof(tv));
 }
 
 static int set_int_opt(int fd, int level, int optname, int val)
@@ -133,7 +93,7 @@ static int wait_mask(int fd, int bits, int ms)
 	now(&t0);
 	for (;;) {
 		m = poll_mask(fd);
-		if (m < 0 || (m & bits) || ms_since(&t0) >= ms)
+		if (m < 0 || (m & bits) || util_ms_since(&t0) >= ms)
 			return m;
 		usleep(5000);
 	}
@@ -180,7 +140,7 @@ static int open_listener(int proto, const bdaddr_t *ba, int chan, int backlog)
 	if (fd < 0)
 		return -errno;
 	if (do_bind(fd, ba, chan) || listen(fd, backlog) ||
-	    set_timeout_ms(fd, SO_RCVTIMEO, SAFETY_MS)) {
+	    util_set_timeout_ms(fd, SO_RCVTIMEO, SAFETY_MS)) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -197,7 +157,7 @@ static int try_client(int proto, const bdaddr_t *src, const bdaddr_t *dst,
 	if (fd < 0)
 		return -errno;
 	if ((src && do_bind(fd, src, 0)) ||
-	    set_timeout_ms(fd, SO_SNDTIMEO, SAFETY_MS) ||
+	    util_set_timeout_ms(fd, SO_SNDTIMEO, SAFETY_MS) ||
 	    do_connect(fd, dst, chan)) {
 		err = -errno;
 		close(fd);
@@ -238,7 +198,7 @@ static int open_client(int proto, const bdaddr_t *src, const bdaddr_t *dst,
 static int keep_session(int proto, const bdaddr_t *a0, const bdaddr_t *a1,
 			int keep[2])
 {
-	int chan = next_channel(), fd;
+	int chan = util_next_channel(), fd;
 
 	keep[0] = open_listener(proto, a1, chan, 1);
 	if (keep[0] < 0)
@@ -264,8 +224,8 @@ static void drop_session_keeper(int fd, int keep[2])
 /* Both timeouts bounded, so that no later call of a test can hang. */
 static int bound_io(int fd)
 {
-	return set_timeout_ms(fd, SO_RCVTIMEO, SAFETY_MS) ||
-		set_timeout_ms(fd, SO_SNDTIMEO, SAFETY_MS) ? -errno : 0;
+	return util_set_timeout_ms(fd, SO_RCVTIMEO, SAFETY_MS) ||
+		util_set_timeout_ms(fd, SO_SNDTIMEO, SAFETY_MS) ? -errno : 0;
 }
 
 static bool addr_is(const struct sockaddr_rc *a, const bdaddr_t *ba, int chan)
@@ -309,7 +269,7 @@ FIXTURE_SETUP(sock)
 {
 	ASSERT_TRUE(util_hci_addr(0, &self->a0));
 	ASSERT_TRUE(util_hci_addr(1, &self->a1));
-	self->chan = next_channel();
+	self->chan = util_next_channel();
 	self->fd = socket(AF_BLUETOOTH, SOCK_STREAM, variant->proto);
 	ASSERT_LE(0, self->fd) TH_LOG("socket: %s", strerror(errno));
 }
@@ -352,7 +312,7 @@ FIXTURE_SETUP(pair)
 	self->listener = self->client = self->server = -1;
 	ASSERT_TRUE(util_hci_addr(0, &self->a0));
 	ASSERT_TRUE(util_hci_addr(1, &self->a1));
-	self->chan = next_channel();
+	self->chan = util_next_channel();
 
 	self->listener = open_listener(variant->proto, &self->a1, self->chan, 4);
 	ASSERT_LE(0, self->listener) TH_LOG("listener on channel %d: %s",
@@ -508,7 +468,7 @@ TEST_F(sock, close_unconnected_with_linger_waits_linger_time)
 	now(&t0);
 	EXPECT_EQ(0, close(self->fd));
 	self->fd = -1;
-	ms = ms_since(&t0);
+	ms = util_ms_since(&t0);
 	EXPECT_LE(900, ms);
 	EXPECT_GE(3000, ms);
 }
@@ -709,7 +669,7 @@ TEST_F(sock, bind_then_getsockname)
 TEST_F(sock, bind_twice_ebadfd)
 {
 	ASSERT_EQ(0, do_bind(self->fd, &self->a1, self->chan));
-	EXPECT_EQ(-1, do_bind(self->fd, &self->a1, next_channel()));
+	EXPECT_EQ(-1, do_bind(self->fd, &self->a1, util_next_channel()));
 	EXPECT_EQ(EBADFD, errno);
 }
 
@@ -868,11 +828,11 @@ TEST_F(sock, accept_rcvtimeo_eagain)
 
 	ASSERT_EQ(0, do_bind(self->fd, &self->a1, self->chan));
 	ASSERT_EQ(0, listen(self->fd, 1));
-	ASSERT_EQ(0, set_timeout_ms(self->fd, SO_RCVTIMEO, 300));
+	ASSERT_EQ(0, util_set_timeout_ms(self->fd, SO_RCVTIMEO, 300));
 	now(&t0);
 	EXPECT_EQ(-1, accept(self->fd, NULL, NULL));
 	EXPECT_EQ(EAGAIN, errno);
-	ms = ms_since(&t0);
+	ms = util_ms_since(&t0);
 	EXPECT_LE(250, ms);
 	EXPECT_GE(3000, ms);
 }
@@ -905,12 +865,12 @@ TEST_F(sock, accept_blocks_until_connect)
 
 	ASSERT_EQ(0, do_bind(self->fd, &self->a1, self->chan));
 	ASSERT_EQ(0, listen(self->fd, 1));
-	ASSERT_EQ(0, set_timeout_ms(self->fd, SO_RCVTIMEO, SAFETY_MS));
+	ASSERT_EQ(0, util_set_timeout_ms(self->fd, SO_RCVTIMEO, SAFETY_MS));
 	ASSERT_EQ(0, pthread_create(&t, NULL, late_connect_thread, &c));
 	now(&t0);
 	fd = accept(self->fd, NULL, NULL);
 	EXPECT_LE(0, fd) TH_LOG("accept: %s", strerror(errno));
-	EXPECT_LE(250, ms_since(&t0));
+	EXPECT_LE(250, util_ms_since(&t0));
 	pthread_join(t, NULL);
 	EXPECT_LE(0, c.fd) TH_LOG("connect: %s", strerror(-c.fd));
 	if (fd >= 0)
@@ -925,7 +885,7 @@ TEST_F(sock, accept4_sets_nonblock_cloexec)
 
 	ASSERT_EQ(0, do_bind(self->fd, &self->a1, self->chan));
 	ASSERT_EQ(0, listen(self->fd, 1));
-	ASSERT_EQ(0, set_timeout_ms(self->fd, SO_RCVTIMEO, SAFETY_MS));
+	ASSERT_EQ(0, util_set_timeout_ms(self->fd, SO_RCVTIMEO, SAFETY_MS));
 	cfd = open_client(variant->proto, &self->a0, &self->a1, self->chan);
 	ASSERT_LE(0, cfd) TH_LOG("connect: %s", strerror(-cfd));
 	fd = accept4(self->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -950,7 +910,7 @@ TEST_F(sock, accept_returns_peer_address)
 
 	ASSERT_EQ(0, do_bind(self->fd, &self->a1, self->chan));
 	ASSERT_EQ(0, listen(self->fd, 1));
-	ASSERT_EQ(0, set_timeout_ms(self->fd, SO_RCVTIMEO, SAFETY_MS));
+	ASSERT_EQ(0, util_set_timeout_ms(self->fd, SO_RCVTIMEO, SAFETY_MS));
 	cfd = open_client(variant->proto, &self->a0, &self->a1, self->chan);
 	ASSERT_LE(0, cfd) TH_LOG("connect: %s", strerror(-cfd));
 	memset(&a, 0x55, sizeof(a));
@@ -1082,7 +1042,7 @@ TEST_F(sock, connect_blocking_connected_on_return)
 	ASSERT_LE(0, kfd) TH_LOG("session keeper: %s", strerror(-kfd));
 	ASSERT_LE(0, lfd) TH_LOG("listener: %s", strerror(-lfd));
 	ASSERT_EQ(0, do_bind(self->fd, &self->a0, 0));
-	ASSERT_EQ(0, set_timeout_ms(self->fd, SO_SNDTIMEO, SAFETY_MS));
+	ASSERT_EQ(0, util_set_timeout_ms(self->fd, SO_SNDTIMEO, SAFETY_MS));
 	ASSERT_EQ(0, do_connect(self->fd, &self->a1, self->chan))
 		TH_LOG("connect: %s", strerror(errno));
 	EXPECT_EQ(OUT_MASK, poll_mask(self->fd));
@@ -1103,7 +1063,7 @@ TEST_F(sock, connect_no_listener_econnrefused)
 
 	ASSERT_LE(0, kfd) TH_LOG("session keeper: %s", strerror(-kfd));
 	ASSERT_EQ(0, do_bind(self->fd, &self->a0, 0));
-	ASSERT_EQ(0, set_timeout_ms(self->fd, SO_SNDTIMEO, SAFETY_MS));
+	ASSERT_EQ(0, util_set_timeout_ms(self->fd, SO_SNDTIMEO, SAFETY_MS));
 	EXPECT_EQ(-1, do_connect(self->fd, &self->a1, self->chan));
 	EXPECT_EQ(ECONNREFUSED, errno);
 	/* The error was returned, so it is no longer pending. */
@@ -1162,7 +1122,7 @@ TEST_F_TIMEOUT(sock, connect_unknown_peer_ehostdown, 60)
 	EXPECT_EQ(-1, do_connect(self->fd, &nobody, self->chan));
 	ASSERT_EQ(EINPROGRESS, errno);
 	m = wait_mask(self->fd, POLLHUP | POLLERR, 30000);
-	TH_LOG("connect to an absent peer failed after %ld ms", ms_since(&t0));
+	TH_LOG("connect to an absent peer failed after %ld ms", util_ms_since(&t0));
 	EXPECT_EQ(POLLERR | POLLHUP | OUT_MASK, m);
 	EXPECT_EQ(EHOSTDOWN, get_int_opt(self->fd, SOL_SOCKET, SO_ERROR));
 }
@@ -1240,7 +1200,7 @@ TEST_F(sock, connect_unbound_takes_route_and_peer_channel)
 
 	ASSERT_LE(0, kfd) TH_LOG("session keeper: %s", strerror(-kfd));
 	ASSERT_LE(0, lfd) TH_LOG("listener: %s", strerror(-lfd));
-	ASSERT_EQ(0, set_timeout_ms(self->fd, SO_SNDTIMEO, SAFETY_MS));
+	ASSERT_EQ(0, util_set_timeout_ms(self->fd, SO_SNDTIMEO, SAFETY_MS));
 	ASSERT_EQ(0, do_connect(self->fd, &self->a1, self->chan))
 		TH_LOG("connect: %s", strerror(errno));
 	ASSERT_EQ(0, getsockname(self->fd, (struct sockaddr *)&a, &len));
@@ -1252,7 +1212,7 @@ TEST_F(sock, connect_unbound_takes_route_and_peer_channel)
 
 /* ---- Many connections at once ---- */
 
-#define NCONN		RFCOMM_MAX_CHANNEL
+#define NCONN		UTIL_RFCOMM_MAX_CHANNEL
 #define NCONN_BYTES	1000
 
 /*
@@ -1371,7 +1331,7 @@ TEST_F(pair, so_error_zero_and_acceptconn_clear)
 /* The accepted socket inherits the listener's security level. */
 TEST_F(pair, accepted_inherits_security_level)
 {
-	int lfd, cfd, fd, chan = next_channel();
+	int lfd, cfd, fd, chan = util_next_channel();
 
 	EXPECT_EQ(BT_SECURITY_LOW, get_sec_level(self->server));
 	lfd = socket(AF_BLUETOOTH, SOCK_STREAM, variant->proto);
@@ -1379,7 +1339,7 @@ TEST_F(pair, accepted_inherits_security_level)
 	ASSERT_EQ(0, do_bind(lfd, &self->a1, chan));
 	ASSERT_EQ(0, set_sec_level(lfd, BT_SECURITY_SDP));
 	ASSERT_EQ(0, listen(lfd, 1));
-	ASSERT_EQ(0, set_timeout_ms(lfd, SO_RCVTIMEO, SAFETY_MS));
+	ASSERT_EQ(0, util_set_timeout_ms(lfd, SO_RCVTIMEO, SAFETY_MS));
 	cfd = open_client(variant->proto, &self->a0, &self->a1, chan);
 	ASSERT_LE(0, cfd) TH_LOG("connect: %s", strerror(-cfd));
 	fd = accept(lfd, NULL, NULL);
@@ -1499,7 +1459,7 @@ static void *drain_thread(void *arg)
 	while (!__atomic_load_n(&d->done, __ATOMIC_ACQUIRE) || d->got < d->want) {
 		ssize_t n;
 
-		if (ms_since(&progress) > SAFETY_MS) {
+		if (util_ms_since(&progress) > SAFETY_MS) {
 			d->err = -ETIMEDOUT;
 			break;
 		}
@@ -1545,7 +1505,7 @@ TEST_F_TIMEOUT(pair, large_write_completes, 90)
 	ASSERT_NE(NULL, out);
 	ASSERT_NE(NULL, d.buf);
 	fill_pattern(out, total, 7);
-	ASSERT_EQ(0, set_timeout_ms(self->client, SO_SNDTIMEO,
+	ASSERT_EQ(0, util_set_timeout_ms(self->client, SO_SNDTIMEO,
 				    LARGE_WRITE_TIMEO_MS));
 	ASSERT_EQ(0, pthread_create(&t, NULL, drain_thread, &d));
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -1554,7 +1514,7 @@ TEST_F_TIMEOUT(pair, large_write_completes, 90)
 
 		now(&t0);
 		n = write(self->client, out + sent, sizes[i]);
-		ms = ms_since(&t0);
+		ms = util_ms_since(&t0);
 		snprintf(report + strlen(report), sizeof(report) - strlen(report),
 			 "%swrite(%zu) = %zd%s%s in %ld ms", i ? "; " : "",
 			 sizes[i], n, n < 0 ? " " : "",
@@ -1656,7 +1616,7 @@ TEST_F_TIMEOUT(pair, bulk_transfer_intact, 150)
 	pthread_join(t, NULL);
 	ASSERT_EQ(0, s.err) TH_LOG("send: %s", strerror(-s.err));
 	ASSERT_EQ(0, err) TH_LOG("receive: %s", strerror(-err));
-	TH_LOG("%zu KiB in %ld ms", (size_t)s.len >> 10, ms_since(&t0));
+	TH_LOG("%zu KiB in %ld ms", (size_t)s.len >> 10, util_ms_since(&t0));
 	ASSERT_EQ(0, util_write_all(self->server, got, 32, CHUNK));
 	ASSERT_EQ(0, util_read_all(self->client, ack, 32));
 	EXPECT_EQ(0, memcmp(ack, s.md, 32));
@@ -1805,11 +1765,11 @@ TEST_F(pair, recv_rcvtimeo_eagain)
 	char c;
 	long ms;
 
-	ASSERT_EQ(0, set_timeout_ms(self->server, SO_RCVTIMEO, 300));
+	ASSERT_EQ(0, util_set_timeout_ms(self->server, SO_RCVTIMEO, 300));
 	now(&t0);
 	EXPECT_EQ(-1, recv(self->server, &c, 1, 0));
 	EXPECT_EQ(EAGAIN, errno);
-	ms = ms_since(&t0);
+	ms = util_ms_since(&t0);
 	EXPECT_LE(250, ms);
 	EXPECT_GE(3000, ms);
 }
@@ -1900,11 +1860,11 @@ TEST_F_TIMEOUT(pair, send_blocked_sndtimeo_eagain, 60)
 	size_t total;
 	int err;
 
-	ASSERT_EQ(0, set_timeout_ms(self->client, SO_SNDTIMEO, 500));
+	ASSERT_EQ(0, util_set_timeout_ms(self->client, SO_SNDTIMEO, 500));
 	now(&t0);
 	total = fill_until_blocked(self->client, 0, &err);
 	TH_LOG("%zu bytes accepted before blocking, %ld ms", total,
-	       ms_since(&t0));
+	       util_ms_since(&t0));
 	EXPECT_EQ(EAGAIN, err);
 	EXPECT_LT(0u, total);
 	EXPECT_TRUE(drain_and_check(self->server, total));
@@ -2062,7 +2022,7 @@ static void *blocked_read_thread(void *arg)
 	now(&t0);
 	r->ret = recv(r->fd, r->buf, sizeof(r->buf), 0);
 	r->err = r->ret < 0 ? errno : 0;
-	r->ms = ms_since(&t0);
+	r->ms = util_ms_since(&t0);
 	return NULL;
 }
 
@@ -2133,7 +2093,7 @@ TEST_F(pair, recv_interrupted_by_signal_eintr)
 	now(&t0);
 	EXPECT_EQ(-1, recv(self->server, &c, 1, 0));
 	EXPECT_EQ(EINTR, errno);
-	EXPECT_GT(SAFETY_MS - 1000, ms_since(&t0));
+	EXPECT_GT(SAFETY_MS - 1000, util_ms_since(&t0));
 	pthread_join(t, NULL);
 }
 
@@ -2152,7 +2112,7 @@ TEST_F_TIMEOUT(pair, recv_signal_sa_restart_restarts, 20)
 	char buf[8];
 	pthread_t t;
 
-	ASSERT_EQ(0, set_timeout_ms(self->server, SO_RCVTIMEO, 0));
+	ASSERT_EQ(0, util_set_timeout_ms(self->server, SO_RCVTIMEO, 0));
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, pthread_create(&t, NULL, poke_thread, &p));
 	EXPECT_EQ(4, recv(self->server, buf, sizeof(buf), 0));
@@ -2177,7 +2137,7 @@ TEST_F(pair, peer_close_econnreset_then_read_blocks)
 	EXPECT_EQ(-1, read(self->server, &c, 1));
 	EXPECT_EQ(ECONNRESET, errno);
 	EXPECT_TRUE(poll_mask(self->server) & POLLHUP);
-	ASSERT_EQ(0, set_timeout_ms(self->server, SO_RCVTIMEO, 300));
+	ASSERT_EQ(0, util_set_timeout_ms(self->server, SO_RCVTIMEO, 300));
 	EXPECT_EQ(-1, read(self->server, &c, 1));
 	EXPECT_EQ(EAGAIN, errno);
 }
@@ -2232,7 +2192,7 @@ TEST_F_TIMEOUT(pair, close_with_data_in_flight, 60)
 	fill_pattern(out, len, 9);
 	ASSERT_EQ(0, util_write_all(self->client, out, len, CHUNK));
 	close_client(self);
-	ASSERT_EQ(0, set_timeout_ms(self->server, SO_RCVTIMEO, 5000));
+	ASSERT_EQ(0, util_set_timeout_ms(self->server, SO_RCVTIMEO, 5000));
 	while ((n = read(self->server, in + got, len + 1 - got)) > 0)
 		got += n;
 	TH_LOG("%zu of %zu bytes arrived; then %zd (%s)", got, len, n,
@@ -2265,7 +2225,7 @@ TEST_F_TIMEOUT(pair, close_linger_delivers_all, 60)
 	now(&t0);
 	EXPECT_EQ(0, close(self->client));
 	self->client = -1;
-	TH_LOG("close() with SO_LINGER took %ld ms", ms_since(&t0));
+	TH_LOG("close() with SO_LINGER took %ld ms", util_ms_since(&t0));
 	EXPECT_EQ(0, util_read_all(self->server, in, len));
 	EXPECT_EQ(0, memcmp(in, out, len));
 	EXPECT_EQ(-1, read(self->server, &c, 1));

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <bluetooth/bluetooth.h>
@@ -89,6 +91,50 @@ static inline int util_read_all(int fd, void *buf, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * RFCOMM channels handed out in turn across the whole run (the counter
+ * lives in memory shared with every forked test), so that a test never
+ * reuses a channel whose DLC the test before it may still be closing:
+ * RFCOMM refuses to open a DLC that still exists with EBUSY.
+ */
+#define UTIL_RFCOMM_MAX_CHANNEL	30
+
+static unsigned int *util_channel_counter;
+
+static void __attribute__((constructor)) util_channel_counter_init(void)
+{
+	util_channel_counter = mmap(NULL, sizeof(*util_channel_counter),
+				    PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (util_channel_counter == MAP_FAILED)
+		abort();
+	*util_channel_counter = 0;
+}
+
+static inline int util_next_channel(void)
+{
+	return 1 + __atomic_fetch_add(util_channel_counter, 1,
+				      __ATOMIC_RELAXED) %
+		UTIL_RFCOMM_MAX_CHANNEL;
+}
+
+static inline long util_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+		(t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static inline int util_set_timeout_ms(int fd, int optname, long ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = ms % 1000 * 1000 };
+
+	return setsockopt(fd, SOL_SOCKET, optname, &tv, sizeof(tv));
 }
 
 #endif /* RFSEC_SELFTEST_UTIL_H */
