@@ -157,41 +157,13 @@ static int connect_to(int proto, int chan)
 	return fd;
 }
 
-/* ACL links hci0 has now, or -errno. */
-static int acl_links(void)
-{
-	struct {
-		struct hci_conn_list_req req;
-		struct hci_conn_info info[8];
-	} cl = { .req = { .dev_id = 0, .conn_num = 8 } };
-	int fd, ret;
-
-	fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_HCI);
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, HCIGETCONNLIST, &cl) ? -errno : cl.req.conn_num;
-	close(fd);
-	return ret;
-}
-
-/*
- * Wait (up to 10 s) until the link a previous test used is gone: a
- * connect while RFCOMM still tears its session down fails with
- * ECONNRESET, which for rfsec would read as a failed handshake.
- */
-static void wait_quiet(void)
-{
-	for (int i = 0; i < 100 && acl_links() > 0; i++)
-		usleep(100000);
-}
-
 /* A connected pair: *cli on hci0, *srv accepted on hci1. */
 static int pair_up(int proto, int *cli, int *srv)
 {
 	int chan = util_next_channel();
 	int lfd, ret;
 
-	wait_quiet();
+	util_wait_links_down();
 	lfd = listen_on(proto, 1, chan, 1);
 	if (lfd < 0)
 		return lfd;
@@ -413,7 +385,7 @@ TEST_F_TIMEOUT(life, listener_shutdown_race_frees_children, 300)
 	int chan = util_next_channel(), lfd, cli, before, after = -1, i;
 	pthread_t th;
 
-	wait_quiet();
+	util_wait_links_down();
 	before = rfsec_sockets();
 	ASSERT_LE(0, before);
 	lfd = listen_on(BTPROTO_RFSEC, 1, chan, 4);
@@ -451,7 +423,7 @@ static int silent_responder(int *lfd, struct sockaddr_rc *dst)
 
 	if (!util_hci_addr(0, &b0) || !util_hci_addr(1, &b1))
 		return -ENODEV;
-	wait_quiet();
+	util_wait_links_down();
 	*lfd = listen_on(BTPROTO_RFCOMM, 1, chan, 1);
 	if (*lfd < 0)
 		return *lfd;
@@ -628,7 +600,7 @@ static int backlog_admits(int proto)
 	pthread_t th[4];
 	int chan = util_next_channel(), lfd, i, n = 0;
 
-	wait_quiet();
+	util_wait_links_down();
 	lfd = listen_on(proto, 1, chan, 1);
 	if (lfd < 0)
 		return lfd;

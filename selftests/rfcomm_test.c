@@ -26,6 +26,8 @@ FIXTURE_SETUP(pair)
 
 	ASSERT_TRUE(util_hci_addr(0, &local));
 	ASSERT_TRUE(util_hci_addr(1, &remote));
+	/* Every test uses CHANNEL: the last one's session must be gone. */
+	util_wait_links_down();
 
 	self->listener = socket(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFCOMM);
 	ASSERT_LE(0, self->listener);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -135,6 +136,35 @@ static inline int util_set_timeout_ms(int fd, int optname, long ms)
 			      .tv_usec = ms % 1000 * 1000 };
 
 	return setsockopt(fd, SOL_SOCKET, optname, &tv, sizeof(tv));
+}
+
+/* ACL links controller hci@dev_id has now, or -errno. */
+static inline int util_acl_links(int dev_id)
+{
+	struct {
+		struct hci_conn_list_req req;
+		struct hci_conn_info info[8];
+	} cl = { .req = { .dev_id = dev_id, .conn_num = 8 } };
+	int fd, ret;
+
+	fd = socket(AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC, BTPROTO_HCI);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, HCIGETCONNLIST, &cl) ? -errno : cl.req.conn_num;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Wait (up to 10 s) until hci0 has no link left from an earlier test: a
+ * connect while RFCOMM still tears that session down fails with ECONNRESET
+ * (plain RFCOMM as much as rfsec), which would read as the new test's
+ * failure. The condition itself, not a fixed sleep.
+ */
+static inline void util_wait_links_down(void)
+{
+	for (int i = 0; i < 100 && util_acl_links(0) > 0; i++)
+		usleep(100000);
 }
 
 #endif /* RFSEC_SELFTEST_UTIL_H */
