@@ -110,8 +110,17 @@ static struct rfsec_session *rfsec_session_alloc(struct sock *sk,
 	s->initiator = initiator;
 	mutex_init(&s->tx_lock);
 	init_waitqueue_head(&s->drain_wait);
-	INIT_WORK(&s->tx_work, rfsec_tx_work);
-	INIT_DELAYED_WORK(&s->timeout, rfsec_timeout_work);
+	/*
+	 * A responder is a listener's child: its works are of their own
+	 * lockdep classes, as its rx work is (rfsec_transport_attach()).
+	 */
+	if (initiator) {
+		INIT_WORK(&s->tx_work, rfsec_tx_work);
+		INIT_DELAYED_WORK(&s->timeout, rfsec_timeout_work);
+	} else {
+		INIT_WORK(&s->tx_work, rfsec_tx_work);
+		INIT_DELAYED_WORK(&s->timeout, rfsec_timeout_work);
+	}
 	rfsec_sk(sk)->session = s;
 	return s;
 }
@@ -798,11 +807,8 @@ static void rfsec_session_link_down(struct sock *sk, int err)
 			rfsec_session_abort(sk, "the stream ended inside a record");
 		return;
 	}
-	/* Between records: the error RFCOMM reports, as RFCOMM would. */
-	if (err) {
-		WRITE_ONCE(sk->sk_err, -err);
-		sk_error_report(sk);
-	}
+	/* Between records: the error or end RFCOMM reports, as RFCOMM would. */
+	rfsec_transport_ended(sk, err);
 }
 
 static void rfsec_session_read(struct sock *sk)

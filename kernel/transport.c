@@ -17,7 +17,9 @@
  *   2. a listener's child, which has a lock class of its own
  *      (rfsec_sock_alloc_child()): a listener locks its children, never
  *      the other way, so the Bluetooth core's accept queue helpers may
- *      lock them at either subclass under it;
+ *      lock them at either subclass under it. Its works (rx, tx, timeout)
+ *      have lockdep classes of their own too, since a listener cancels
+ *      them under its lock and they take only the child's locks;
  *   3. the session's tx_lock (sendmsg, the tx work, drain; never taken
  *      under 1 or 2);
  *   4. the transport's (RFCOMM) sock, and RFCOMM's own locks under it.
@@ -130,7 +132,15 @@ void rfsec_transport_attach(struct sock *sk, struct socket *transport)
 	struct rfsec_sock *rs = rfsec_sk(sk);
 	struct sock *tsk = transport->sk;
 
-	INIT_DELAYED_WORK(&rs->rx_work, rfsec_rx_work);
+	/*
+	 * A listener's child (no struct socket yet) gets a work of its own
+	 * lockdep class: its work takes only its own lock, and a listener
+	 * cancels its children's works under the listener's lock.
+	 */
+	if (sk->sk_socket)
+		INIT_DELAYED_WORK(&rs->rx_work, rfsec_rx_work);
+	else
+		INIT_DELAYED_WORK(&rs->rx_work, rfsec_rx_work);
 	write_lock_bh(&tsk->sk_callback_lock);
 	rs->saved_data_ready = tsk->sk_data_ready;
 	rs->saved_state_change = tsk->sk_state_change;
@@ -358,6 +368,25 @@ static unsigned int rfsec_transport_next_len(struct sock *tsk)
 	return len;
 }
 
+/*
+ * The transport's stream ended between messages, with RFCOMM's error or
+ * (@err 0) at its end of stream: RFCOMM hands out an error once, so a read
+ * that returned data may already have consumed it, and the next one then
+ * returns 0. Either way this socket's readers must see the end.
+ */
+void rfsec_transport_ended(struct sock *sk, int err)
+{
+	if (err) {
+		WRITE_ONCE(sk->sk_err, -err);
+		sk_error_report(sk);
+		return;
+	}
+	if (!(sk->sk_shutdown & RCV_SHUTDOWN)) {
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+		sk->sk_state_change(sk);
+	}
+}
+
 /* A connect that failed: its error is this socket's. */
 void rfsec_transport_take_error(struct sock *sk)
 {
@@ -398,11 +427,9 @@ void rfsec_transport_pull(struct sock *sk)
 		n = kernel_recvmsg(transport, &msg, &vec, 1, len, MSG_DONTWAIT);
 		if (n <= 0) {
 			kfree_skb(skb);
-			/* -EAGAIN: drained; 0: our own shutdown ended it. */
-			if (n < 0 && n != -EAGAIN) {
-				WRITE_ONCE(sk->sk_err, -n);
-				sk_error_report(sk);
-			}
+			/* -EAGAIN: drained; else the stream's end. */
+			if (n != -EAGAIN)
+				rfsec_transport_ended(sk, n);
 			break;
 		}
 		skb_put(skb, n);

@@ -32,6 +32,7 @@ bool rfsec_queue_work(struct work_struct *work);
 bool rfsec_queue_delayed_work(struct delayed_work *work, unsigned long delay);
 void rfsec_transport_pull(struct sock *sk);
 void rfsec_transport_take_error(struct sock *sk);
+void rfsec_transport_ended(struct sock *sk, int err);
 int rfsec_transport_recv(struct sock *sk, void *buf, size_t len);
 int rfsec_transport_send(struct sock *sk, const void *buf, size_t len,
 			 int flags);
