@@ -22,7 +22,7 @@ pkgs=(
 
 # make check-debug builds Debian's own kernel sources with debug options.
 if [ "${1:-}" = debug ]; then
-	pkgs+=(linux-source-6.12 flex bison libelf-dev libssl-dev bc rsync)
+	pkgs+=(linux-source-6.12 flex bison libelf-dev libssl-dev bc rsync patch)
 fi
 
 if [ "$(id -u)" != 0 ]; then
