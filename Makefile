@@ -6,6 +6,9 @@
 #   make KVER=VERSION    build the module for one kernel version
 #   make deps            install every package the build and tests need (root)
 #   make check           the whole selftest suite on Debian's 6.1 and 6.12
+#   make check-debug     the same suite on debug kernels (KASAN, lockdep,
+#                        kmemleak, ...) built from Debian's 6.12 and 6.1
+#                        sources, cached in ~/.cache/rfsec/debug-kernels
 #   make demo            the demonstration in a guest on the default kernel
 #   make bench [LINE=6.12] [BENCH_ARGS="-s 16M -r 5 -w 1000,4096"]
 #                        RFCOMM against rfsec throughput in a guest
@@ -21,7 +24,8 @@ LINE ?= 6.1
 # Where the headers for KVER live: the host's own, or the extracted cache.
 kdir_of = $(firstword $(wildcard /lib/modules/$(1)/build/Makefile \
 	/usr/src/linux-headers-$(1)/Makefile \
-	$(BUILD)/kernels/$(1)/root/usr/src/linux-headers-$(1)/Makefile))
+	$(BUILD)/kernels/$(1)/root/usr/src/linux-headers-$(1)/Makefile \
+	$(shell $(KERNELS) kdir $(1) 2>/dev/null)/Makefile))
 
 ifneq ($(KVER),)
 KDIR ?= $(patsubst %/Makefile,%,$(call kdir_of,$(KVER)))
@@ -32,8 +36,8 @@ KDIR ?= $(patsubst %/Makefile,%,$(firstword \
 		$(BUILD)/kernels/*/root/usr/src/linux-headers-*/Makefile \
 		2>/dev/null | sort -V))))
 
-.PHONY: all module kmod user selftests deps kernels check demo bench shell \
-	lint clean
+.PHONY: all module kmod user selftests deps kernels check check-debug demo \
+	bench shell lint clean
 
 all: module user
 
@@ -63,6 +67,11 @@ kernels:
 
 check: deps
 	$(TOP)/selftests/check.sh
+
+# One debug kernel at a time; the first run builds each (about 15-30 min).
+check-debug:
+	$(TOP)/selftests/vm/deps.sh debug
+	$(TOP)/selftests/vm/check-debug.sh
 
 demo: deps user selftests
 	@v=$$($(KERNELS) fetch $(LINE)) && \

@@ -7,9 +7,14 @@
 #   kernels.sh version LINE    the exact version (e.g. 6.1.0-56-amd64)
 #   kernels.sh fetch LINE      download and extract; prints the version
 #   kernels.sh kdir VERSION    the header tree to build modules against
+# With RFSEC_FLAVOUR=debug, version and fetch are those of the debug kernel
+# built from Debian's linux-source-LINE (debug-kernel.sh builds it, or reuses
+# its cached build); kdir knows a debug kernel by its version whatever the
+# flavour.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
 cache=${RFSEC_KCACHE:-$top/build/kernels}
 lines="6.1 6.12"
 
@@ -70,16 +75,32 @@ fetch() {
 	touch "$dir/.complete"
 }
 
+flavour=${RFSEC_FLAVOUR:-debian}
+case "$flavour" in
+debian | debug) ;;
+*) echo "kernels: unknown RFSEC_FLAVOUR '$flavour' (debian or debug)" >&2
+   exit 2 ;;
+esac
+
 case "${1:-}" in
 lines)
 	printf '%s\n' $lines ;;
 version)
+	if [ "$flavour" = debug ]; then
+		exec "$here/debug-kernel.sh" version "$2"
+	fi
 	version_of_line "$2" ;;
 fetch)
+	if [ "$flavour" = debug ]; then
+		exec "$here/debug-kernel.sh" build "$2"
+	fi
 	ver=$(version_of_line "$2")
 	fetch "$ver"
 	echo "$ver" ;;
 kdir)
+	case "$2" in
+	*-rfsec-debug) exec "$here/debug-kernel.sh" kdir "$2" ;;
+	esac
 	echo "$cache/$2/root/usr/src/linux-headers-$2" ;;
 *)
 	echo "usage: $0 lines | version LINE | fetch LINE | kdir VERSION" >&2
