@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds the guest's initramfs for one extracted kernel: busybox and the
-# virtio, 9p and overlay modules that let the guest mount the host's root.
+# virtio, 9p and overlay modules that let the guest mount the host's root
+# (none, if the kernel has them built in).
 #   mkinitramfs.sh VERSION OUTPUT
 set -euo pipefail
 
@@ -17,10 +18,13 @@ cp "$here/initramfs-init" "$work/init"
 chmod 755 "$work/init"
 
 # Dependency order as modprobe resolves it; busybox insmod cannot read .xz.
+# A module the kernel has built in (the debug kernels have all of them) shows
+# as "builtin NAME" and needs nothing.
 : > "$work/mods/order"
 for m in virtio_pci 9pnet_virtio 9p overlay; do
-	modprobe -d "$root" -S "$ver" --show-depends "$m" |
-		sed -n 's/^insmod \([^ ]*\).*/\1/p'
+	deps=$(modprobe -d "$root" -S "$ver" --show-depends "$m") ||
+		{ echo "mkinitramfs: $ver has no $m" >&2; exit 1; }
+	sed -n 's/^insmod \([^ ]*\).*/\1/p' <<< "$deps"
 done | awk '!seen[$0]++' | while read -r ko; do
 	name=$(basename "$ko")
 	case "$name" in
