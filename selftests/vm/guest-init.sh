@@ -1,7 +1,10 @@
 #!/bin/bash
 # Runs as the guest's init once the host's root is mounted: brings up
 # Bluetooth with virtual controllers, runs one job (tests, demo or shell),
-# then checks that rfsec unloads, saves the kernel log and powers off.
+# then checks that rfsec unloads, saves the kernel log and powers off. On a
+# kernel with kmemleak (the debug kernels), the job's leaks go to
+# /out/kmemleak.txt (empty: none). /out/uptimes.txt says when each stage
+# was reached (seconds since the kernel started).
 # Variables from the kernel command line: rfsec_top, rfsec_mode,
 # rfsec_controllers, rfsec_only.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -21,6 +24,8 @@ mkdir -p /out /dev/pts
 mount -t 9p -o trans=virtio,version=9p2000.L out /out
 mount -t devpts devpts /dev/pts
 echo 1 > /proc/sys/kernel/sysrq
+stage() { echo "$1 $(cut -d' ' -f1 /proc/uptime)" >> /out/uptimes.txt; }
+stage init
 # The kernel log as it comes: a report early in a long run cannot scroll out
 # of the ring before it is read.
 dmesg -w > /out/dmesg.txt 2>&1 &
@@ -41,7 +46,8 @@ bt_up() {
 	modprobe -a bluetooth rfcomm hci_vhci || return 1
 	btvirt -l"$n" > /tmp/btvirt.log 2>&1 &
 	btvirt_pid=$!
-	for i in $(seq 100); do
+	# Up to 60 s: a debug kernel under TCG is slow to register them.
+	for i in $(seq 600); do
 		[ -e "/sys/class/bluetooth/hci$((n - 1))" ] && break
 		sleep 0.1
 	done
@@ -55,8 +61,21 @@ if ! bt_up; then
 	log "bringing up $n virtual controllers failed"
 	cat /tmp/btvirt.log
 fi
+stage bluetooth
 modprobe rfsec || log "modprobe rfsec failed"
+stage rfsec
 uname -r > /out/kernel
+
+# kmemleak (debug kernels): what leaked before the job is not the job's. A
+# clear only forgets objects a scan has already reported, so scan first.
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -e "$kmemleak" ]; then
+	echo scan > "$kmemleak"
+	cat "$kmemleak" > /out/kmemleak-boot.txt
+	echo clear > "$kmemleak"
+	stage kmemleak-clear
+fi
 
 case "$mode" in
 tests)
@@ -82,6 +101,15 @@ if grep -q '^rfsec ' /proc/modules; then
 else
 	echo "rfsec was not loaded at the end of the run" > /out/rmmod.err
 	echo 1 > /out/rmmod.rc
+fi
+stage job-end
+# kmemleak reports only objects older than 5 s when a scan runs: scan twice.
+if [ -e "$kmemleak" ]; then
+	echo scan > "$kmemleak"
+	sleep 6
+	echo scan > "$kmemleak"
+	cat "$kmemleak" > /out/kmemleak.txt
+	stage kmemleak-scan
 fi
 sleep 1	# the last lines reach dmesg -w
 kill "$dmesg_pid" 2>/dev/null
