@@ -55,7 +55,23 @@ cmdline="console=ttyS0 panic=-1 loglevel=5 rfsec_script=$here/guest-init.sh"
 cmdline+=" rfsec_modules=$root/lib/modules rfsec_top=$top rfsec_mode=$mode"
 cmdline+=" rfsec_controllers=$controllers rfsec_only=$only rfsec_list=$list"
 
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2
+# The debug kernels (debug-kernel.sh, versions *-rfsec-debug) need more
+# memory (KASAN's shadow and quarantine, kmemleak's and SLUB debugging's
+# metadata), and every KASAN report, not only the first. They boot on q35:
+# the default machine's ACPI _PRT method loops over 128 entries, which their
+# AML interpreter takes over 30 s per PCI device for (AE_AML_LOOP_TIMEOUT,
+# a minute lost per boot); q35's returns a fixed table.
+# RFSEC_GUEST_MEM (MiB) overrides the memory; RFSEC_DEBUG_CMDLINE adds to
+# their command line (e.g. debug_pagealloc=on).
+mem=2048 machine=()
+case "$ver" in
+*-rfsec-debug)
+	mem=4096 machine=(-M q35)
+	cmdline+=" kasan_multi_shot ${RFSEC_DEBUG_CMDLINE:-}" ;;
+esac
+mem=${RFSEC_GUEST_MEM:-$mem}
+
+qemu=(qemu-system-x86_64 "${machine[@]}" -accel tcg -cpu max -m "$mem" -smp 2
 	-nographic -no-reboot -nodefaults -serial mon:stdio
 	-kernel "$root/boot/vmlinuz-$ver" -initrd "$initrd" -append "$cmdline"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
