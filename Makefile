@@ -6,6 +6,7 @@
 #   make KVER=VERSION    build the module for one kernel version
 #   make deps            install every package the build and tests need (root)
 #   make check           the whole selftest suite on Debian's 6.1 and 6.12
+#   make soak            the long variants (16 MiB transfers) on both
 #   make check-debug     the same suite on debug kernels (KASAN, lockdep,
 #                        kmemleak, ...) built from Debian's 6.12 and 6.1
 #                        sources, cached in ~/.cache/rfsec/debug-kernels
@@ -36,7 +37,7 @@ KDIR ?= $(patsubst %/Makefile,%,$(firstword \
 		$(BUILD)/kernels/*/root/usr/src/linux-headers-*/Makefile \
 		2>/dev/null | sort -V))))
 
-.PHONY: all module kmod user selftests deps kernels check check-debug demo \
+.PHONY: all module kmod user selftests deps kernels check soak check-debug demo \
 	bench shell lint clean
 
 all: module user
@@ -67,6 +68,10 @@ kernels:
 
 check: deps
 	$(TOP)/selftests/check.sh
+
+# The long variants (selftests/soak.list), run before an issue closes.
+soak: deps
+	RFSEC_SUITE=soak RFSEC_GUEST_TIMEOUT=3600 $(TOP)/selftests/check.sh
 
 # One debug kernel at a time; the first run builds each (about 15-30 min).
 check-debug:
