@@ -984,6 +984,12 @@ static int rfsec_session_flush(struct sock *sk, struct rfsec_session *s,
 	}
 	s->tx_off = 0;
 	WRITE_ONCE(s->tx_len, 0);
+	/*
+	 * A close waiting in rfsec_session_drain() waits for this: when the
+	 * tx work sends the rest, no later write_space of RFCOMM's wakes it
+	 * (those only wake it while a record is pending).
+	 */
+	wake_up_all(&s->drain_wait);
 	return 0;
 }
 

@@ -1622,26 +1622,49 @@ TEST_F_TIMEOUT(pair, bulk_transfer_intact, 150)
 	EXPECT_EQ(0, memcmp(ack, s.md, 32));
 }
 
-/* Full duplex: 256 KiB each way at the same time. */
+struct bulk_receiver {
+	int fd;
+	size_t len;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	int err;
+};
+
+static void *bulk_receive_thread(void *arg)
+{
+	struct bulk_receiver *r = arg;
+
+	r->err = bulk_receive(r->fd, r->len, r->md);
+	return NULL;
+}
+
+/*
+ * Full duplex: 256 KiB each way at the same time, each direction read by
+ * its own thread. Read one after the other, the second sender stalls on
+ * flow control for as long as the first direction takes, and on a slow
+ * (debug) kernel that outlasts its SO_SNDTIMEO, on plain RFCOMM too.
+ */
 TEST_F_TIMEOUT(pair, both_directions_at_once, 60)
 {
 	struct bulk_sender up = { .fd = self->client, .len = 256 << 10,
 				  .chunk = CHUNK };
 	struct bulk_sender down = { .fd = self->server, .len = 256 << 10,
 				    .chunk = CHUNK };
-	unsigned char md_up[EVP_MAX_MD_SIZE], md_down[EVP_MAX_MD_SIZE];
-	pthread_t t1, t2;
+	struct bulk_receiver rup = { .fd = self->server, .len = up.len };
+	struct bulk_receiver rdown = { .fd = self->client, .len = down.len };
+	pthread_t t[4];
 
-	ASSERT_EQ(0, pthread_create(&t1, NULL, bulk_send_thread, &up));
-	ASSERT_EQ(0, pthread_create(&t2, NULL, bulk_send_thread, &down));
-	EXPECT_EQ(0, bulk_receive(self->server, up.len, md_up));
-	EXPECT_EQ(0, bulk_receive(self->client, down.len, md_down));
-	pthread_join(t1, NULL);
-	pthread_join(t2, NULL);
-	ASSERT_EQ(0, up.err);
-	ASSERT_EQ(0, down.err);
-	EXPECT_EQ(0, memcmp(md_up, up.md, 32));
-	EXPECT_EQ(0, memcmp(md_down, down.md, 32));
+	ASSERT_EQ(0, pthread_create(&t[0], NULL, bulk_send_thread, &up));
+	ASSERT_EQ(0, pthread_create(&t[1], NULL, bulk_send_thread, &down));
+	ASSERT_EQ(0, pthread_create(&t[2], NULL, bulk_receive_thread, &rup));
+	ASSERT_EQ(0, pthread_create(&t[3], NULL, bulk_receive_thread, &rdown));
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(0, rup.err) TH_LOG("receive up: %s", strerror(-rup.err));
+	EXPECT_EQ(0, rdown.err) TH_LOG("receive down: %s", strerror(-rdown.err));
+	ASSERT_EQ(0, up.err) TH_LOG("send up: %s", strerror(-up.err));
+	ASSERT_EQ(0, down.err) TH_LOG("send down: %s", strerror(-down.err));
+	EXPECT_EQ(0, memcmp(rup.md, up.md, 32));
+	EXPECT_EQ(0, memcmp(rdown.md, down.md, 32));
 }
 
 TEST_F(pair, small_writes_one_waitall_read)
