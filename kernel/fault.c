@@ -12,7 +12,7 @@
 static unsigned long rfsec_fault_once;
 module_param_named(fault_once, rfsec_fault_once, ulong, 0600);
 MODULE_PARM_DESC(fault_once,
-		 "for tests only: bit 0 fails the next key change, bit 1 the next data seal, bit 2 pauses the next listener shutdown (default 0)");
+		 "for tests only: bit 0 fails the next key change, bit 1 the next data seal, bit 2 pauses the next listener shutdown, bit 3 makes the next handshake find no AEAD (default 0)");
 
 bool rfsec_fault(enum rfsec_fault_point point)
 {

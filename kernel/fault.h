@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Failures a test can force once, at points no input from a peer can reach
- * (a key change or a seal failing inside the crypto API). Debian's kernels
- * have no fault injection, so the selftests use this to prove that such a
- * failure ends the connection. The parameter is root-only and off.
+ * (a key change or a seal failing inside the crypto API, a cipher the
+ * kernel lacks). Debian's kernels have no fault injection, so the
+ * selftests use this to prove that such a failure ends the connection with
+ * its own errno. The parameter is root-only and off.
  */
 
 #ifndef RFSEC_FAULT_H
@@ -20,6 +21,8 @@ enum rfsec_fault_point {
 	 * listener must no longer accept.
 	 */
 	RFSEC_FAULT_SLOW_SHUTDOWN,
+	/* A handshake finds its cipher missing from the crypto API. */
+	RFSEC_FAULT_NO_AEAD,
 };
 
 /* Whether @point must fail now; each armed point fails once. */

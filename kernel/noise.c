@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include "noise.h"
+#include "fault.h"
 #include "compat.h"
 
 #include <crypto/algapi.h>
@@ -44,7 +45,11 @@ int rfsec_aead_init(struct rfsec_aead *a, u8 cipher)
 	if (!rfsec_cipher_valid(cipher))
 		return -EINVAL;
 	a->cipher = cipher;
-	a->tfm = crypto_alloc_aead(rfsec_aead_names[cipher], 0, 0);
+	/* The test fault: what a kernel without the cipher answers. */
+	if (rfsec_fault(RFSEC_FAULT_NO_AEAD))
+		a->tfm = ERR_PTR(-ENOENT);
+	else
+		a->tfm = crypto_alloc_aead(rfsec_aead_names[cipher], 0, 0);
 	if (IS_ERR(a->tfm)) {
 		ret = PTR_ERR(a->tfm);
 		a->tfm = NULL;

@@ -30,6 +30,7 @@
 #define FAULT_REKEY		(1 << 0)
 #define FAULT_SEAL		(1 << 1)
 #define FAULT_SLOW_SHUTDOWN	(1 << 2)
+#define FAULT_NO_AEAD		(1 << 3)
 
 
 /*
@@ -272,6 +273,127 @@ TEST_F_TIMEOUT(life, seal_failure_aborts, 300)
 	EXPECT_NE(EAGAIN, err);
 	close(cli);
 	close(srv);
+}
+
+/*
+ * A handshake whose cipher the kernel lacks fails with the crypto API's
+ * ENOENT. Before, rfsec_noise_new() reported every failure as ENOMEM and
+ * sent the user looking for a memory problem.
+ */
+TEST_F_TIMEOUT(life, missing_cipher_reports_enoent, 300)
+{
+	int chan = util_next_channel(), lfd, cli;
+
+	util_wait_links_down();
+	lfd = listen_on(BTPROTO_RFSEC, 1, chan, 1);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, param_write("fault_once", FAULT_NO_AEAD));
+	cli = connect_to(BTPROTO_RFSEC, chan);
+	param_write("fault_once", 0);
+	EXPECT_EQ(-ENOENT, cli) {
+		TH_LOG("connect() with no AEAD: %s",
+		       cli < 0 ? strerror(-cli) : "connected");
+	}
+	if (cli >= 0)
+		close(cli);
+	close(lfd);
+}
+
+/* Byte @i of the stream the rekey test writes. */
+static unsigned char stream_byte(size_t i)
+{
+	return (unsigned char)(i * 7 + 5);
+}
+
+struct verifier {
+	int fd;
+	size_t got;
+	int err;
+	bool corrupt;
+};
+
+/* Reads to the end of the stream, checking every byte against the pattern. */
+static void *verifier_main(void *arg)
+{
+	struct verifier *v = arg;
+	unsigned char buf[4096];
+	ssize_t n, i;
+
+	for (;;) {
+		n = read(v->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			v->err = n < 0 ? errno : 0;
+			return NULL;
+		}
+		for (i = 0; i < n; i++)
+			if (buf[i] != stream_byte(v->got + i))
+				v->corrupt = true;
+		v->got += n;
+	}
+}
+
+/*
+ * A key change before every record, 16-byte non-blocking writes, and a
+ * link kept full: write() meets REKEY records that RFCOMM took only part
+ * of. It must then fail with EAGAIN (or take the data), never return 0,
+ * which programs read as "wrote nothing" and many as end of file. Before,
+ * it returned 0 there. Only 6.12's RFCOMM splits a write; 6.1's takes one
+ * whole or not at all, so there this pins only that nothing is lost.
+ */
+TEST_F_TIMEOUT(life, write_never_returns_zero_across_rekey, 300)
+{
+	unsigned long long saved = param_read("rekey_after_records");
+	struct verifier v = { .fd = -1 };
+	struct pollfd p = { .events = POLLOUT };
+	int cli, full = 0, zero = 0, i;
+	struct timespec t0;
+	unsigned char buf[16];
+	size_t accepted = 0;
+	pthread_t th;
+	ssize_t n;
+
+	ASSERT_NE(ULLONG_MAX, saved);
+	ASSERT_EQ(0, pair_up(BTPROTO_RFSEC, &cli, &v.fd));
+	util_set_timeout_ms(v.fd, SO_RCVTIMEO, 20000);
+	ASSERT_EQ(0, param_write("rekey_after_records", 1));
+	ASSERT_EQ(0, pthread_create(&th, NULL, verifier_main, &v));
+	fcntl(cli, F_SETFL, fcntl(cli, F_GETFL) | O_NONBLOCK);
+	p.fd = cli;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Until the link has been full 200 times, or 20 s. */
+	while (full < 200 && zero < 100 && util_ms_since(&t0) < 20000) {
+		for (i = 0; i < (int)sizeof(buf); i++)
+			buf[i] = stream_byte(accepted + i);
+		n = write(cli, buf, sizeof(buf));
+		if (n > 0) {
+			accepted += n;
+		} else if (n == 0) {
+			zero++;
+		} else if (errno == EAGAIN) {
+			full++;
+			if (poll(&p, 1, 10000) != 1)
+				break;
+		} else {
+			break;
+		}
+	}
+	param_write("rekey_after_records", saved);
+	TH_LOG("%zu bytes in 16-byte writes, link full %d times", accepted,
+	       full);
+	EXPECT_EQ(0, zero);
+	fcntl(cli, F_SETFL, fcntl(cli, F_GETFL) & ~O_NONBLOCK);
+	EXPECT_EQ(0, close(cli));
+	pthread_join(th, NULL);
+	/* The premise: the link was full, so records were split. */
+	EXPECT_LT(0, full);
+	EXPECT_EQ(accepted, v.got);
+	EXPECT_FALSE(v.corrupt);
+	EXPECT_TRUE(v.err == 0 || v.err == ECONNRESET) {
+		TH_LOG("the stream ended with %s", strerror(v.err));
+	}
+	close(v.fd);
 }
 
 /*
