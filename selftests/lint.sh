@@ -15,6 +15,18 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 fi
 
 cd "$top" || exit 1
+
+# One version: the module's and the tool's (kernel/version.h), DKMS's and
+# the Debian packages'.
+v=$(sed -n 's/^#define RFSEC_VERSION "\(.*\)"/\1/p' kernel/version.h)
+dkms_v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+deb_v=$(sed -n '1s/^rfsec (\([^)]*\)).*/\1/p' debian/changelog)
+if [ -n "$v" ] && [ "$v" = "$dkms_v" ] && [ "$v" = "$deb_v" ]; then
+	echo "ok - one version everywhere: $v"
+else
+	echo "not ok - one version everywhere: version.h '$v', dkms.conf '$dkms_v', debian/changelog '$deb_v'"
+	exit 1
+fi
 files=$(git ls-files 'kernel/*.[ch]' 'kernel/**/*.[ch]' 2>/dev/null | sort -u)
 [ -n "$files" ] || files=$(find kernel -name '*.[ch]' | sort)
 # shellcheck disable=SC2086
