@@ -34,6 +34,19 @@ else
 	total_fail=$((total_fail + 1))
 fi
 
+# The packages package_test.sh installs in the guests, when the list runs
+# it: built and judged by lintian here, once.
+if grep -q '^package_test.sh' "$list"; then
+	if make -s -C "$top" deb > "$top/build/deb.log" 2>&1; then
+		echo "ok - make deb: rfsec and rfsec-dkms built, lintian reports no error or warning"
+		total_pass=$((total_pass + 1))
+	else
+		tail -n 30 "$top/build/deb.log" | sed 's/^/# /'
+		echo "not ok - make deb: rfsec and rfsec-dkms built, lintian reports no error or warning"
+		total_fail=$((total_fail + 1))
+	fi
+fi
+
 # judge_tap VER TEST: prints the test's TAP and sets p/s/f. A test passes only
 # if it printed its whole plan ("1..N" and N results) and exited 0.
 judge_tap() {

@@ -10,7 +10,8 @@
 #   deps.sh debug    also what building the debug kernels needs
 #   deps.sh deb      only what building and checking the Debian packages
 #                    needs (make deb, also on a real machine of any
-#                    architecture: no test bed)
+#                    architecture: no test bed; make soak installs the
+#                    packages in its guests, which use the host's dkms)
 set -euo pipefail
 
 if [ "${1:-}" = deb ]; then

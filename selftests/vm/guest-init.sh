@@ -23,6 +23,12 @@ mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /out /dev/pts
 mount -t 9p -o trans=virtio,version=9p2000.L out /out
 mount -t devpts devpts /dev/pts
+# What udev makes on a real system: bash's <(...), which DKMS uses, needs
+# /dev/fd.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+for f in 0:stdin 1:stdout 2:stderr; do
+	[ -e "/dev/${f#*:}" ] || ln -s "/proc/self/fd/${f%%:*}" "/dev/${f#*:}"
+done
 echo 1 > /proc/sys/kernel/sysrq
 stage() { echo "$1 $(cut -d' ' -f1 /proc/uptime)" >> /out/uptimes.txt; }
 stage init
