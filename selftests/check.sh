@@ -22,7 +22,9 @@ summary=()
 # the first group can ever match; the debug kernels (make check-debug) can
 # raise every one.
 bad_log='WARNING:|BUG:|Oops|general protection|refcount_t:|list_add corruption|list_del corruption|Kernel panic|hung_task|INFO: task .* blocked'
-bad_log+='|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|UBSAN:|KASAN:|ODEBUG:|kmemleak:.*suspected'
+# (kmemleak's "N new suspected memory leaks" is judged from its report,
+# judge_kmemleak below, which tells rfsec's leaks from known ones.)
+bad_log+='|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|UBSAN:|KASAN:|ODEBUG:'
 
 mkdir -p "$top/build/kmod"
 make -s -C "$top" selftests user || exit 1
@@ -84,6 +86,49 @@ judge_tap() {
 		f=$((f + 1))
 	fi
 	p=$((p - s))
+}
+
+# kmemleak's report of a debug run. A leaked object whose allocation
+# backtrace passes through a function that selftests/vm/debug/known-leaks
+# lists for this kernel line is a known leak of Debian's own Bluetooth core
+# (each listed with its plain-RFCOMM reproducer in docs/TESTING.md): shown
+# and counted as one skip, never as a pass. Any other leak fails.
+judge_kmemleak() {
+	local ver=$1 res=$2 line known=$top/selftests/vm/debug/known-leaks
+	p=0 s=0 f=0
+	rm -f "$res/kmemleak.unknown" "$res/kmemleak.known"
+	if [ ! -s "$res/kmemleak.txt" ]; then
+		echo "[$ver] ok - kmemleak found no leak"
+		p=1
+		return
+	fi
+	line=$(echo "$ver" | sed 's/^\([0-9]*\.[0-9]*\).*/\1/')
+	awk -v line="$line" -v out="$res/kmemleak" '
+		FNR == NR {
+			if ($1 == line) funcs[$2] = 1
+			next
+		}
+		/^unreferenced object/ { n++ }
+		{ obj[n] = obj[n] $0 "\n" }
+		/\[<[0-9a-f]*>\]/ {
+			fn = $2; sub(/\+.*/, "", fn); sub(/\.(part|isra|constprop)\.[0-9]*$/, "", fn)
+			if (fn in funcs) { hit[n] = 1; site[n] = fn }
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				if (hit[i]) { nk++; sites[site[i]]++ }
+				else printf "%s", obj[i] > (out ".unknown")
+			}
+			for (k in sites) printf "%d in %s\n", sites[k], k > (out ".known")
+		}' <(grep -v '^#' "$known" 2> /dev/null) "$res/kmemleak.txt"
+	if [ -s "$res/kmemleak.unknown" ]; then
+		echo "[$ver] not ok - kmemleak found no leak; it reports:"
+		sed 's/^/[kmemleak] /' "$res/kmemleak.unknown" | head -n 60
+		f=1
+	else
+		echo "[$ver] ok - kmemleak found no leak but the Bluetooth core's known ones # SKIP $(sort -rn "$res/kmemleak.known" | paste -sd, -) (known-leaks)"
+		s=1
+	fi
 }
 
 # The protocol's vectors and its two userspace implementations need no
@@ -176,14 +221,8 @@ for i in "${!vers[@]}"; do
 			pass=$((pass + 1))
 		fi
 		if [ -f "$res/kmemleak.txt" ]; then
-			if [ -s "$res/kmemleak.txt" ]; then
-				echo "[$ver] not ok - kmemleak found no leak; it reports:"
-				sed 's/^/[kmemleak] /' "$res/kmemleak.txt" | head -n 60
-				fail=$((fail + 1))
-			else
-				echo "[$ver] ok - kmemleak found no leak"
-				pass=$((pass + 1))
-			fi
+			judge_kmemleak "$ver" "$res"
+			pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
 		fi
 	else
 		echo "[$ver] not ok - guest finished its run (status $guest_rc); see $res/console.log"
