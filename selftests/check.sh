@@ -86,6 +86,10 @@ judge_tap() {
 		f=$((f + 1))
 	fi
 	p=$((p - s))
+	if [ "$f" != 0 ] && [ -s "$res/$t.state" ]; then
+		echo "[$ver] # the Bluetooth stack after $t failed:"
+		sed "s/^/[$ver] #   /" "$res/$t.state"
+	fi
 }
 
 # kmemleak's report of a debug run. A leaked object whose allocation

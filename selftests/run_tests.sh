@@ -33,8 +33,20 @@ while read -r t limit flags; do
 	esac
 	start=$(date +%s)
 	timeout -k 5 $((${limit:-300} * scale)) "$cmd" > "$out/$t.tap" 2>&1 < /dev/null
-	echo $? > "$out/$t.rc"
+	rc=$?
+	echo $rc > "$out/$t.rc"
 	echo $(($(date +%s) - start)) > "$out/$t.secs"
+	# What the Bluetooth stack held when a test failed (links, L2CAP
+	# channels, RFCOMM sessions and channels), for check.sh to show.
+	if [ "$rc" != 0 ]; then
+		{
+			hcitool con
+			for f in l2cap rfcomm rfcomm_dlc; do
+				echo "== $f"
+				cat "/sys/kernel/debug/bluetooth/$f"
+			done
+		} > "$out/$t.state" 2>&1
+	fi
 	case " $flags " in
 	*" keys "*) "$top/selftests/keys_setup.sh" down ;;
 	esac
