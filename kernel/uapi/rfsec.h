@@ -210,6 +210,9 @@
  *        RFSEC_A_STATS_CONNECTIONS: NLA_U32, connections open now
  *        RFSEC_A_STATS_LAST_HANDSHAKE: NLA_U64, time of the last completed
  *            handshake in nanoseconds since the Unix epoch; 0 for never
+ *        RFSEC_A_STATS_UNCLEAN_ENDS: NLA_U64, connections whose stream
+ *            ended without the peer's authenticated close record (the
+ *            link failed or was cut; docs/PROTOCOL.md section 3.3)
  *
  * A u64 may be preceded by an empty padding attribute (RFSEC_A_STATS_PAD;
  * type 0 inside RFSEC_A_STATS_HANDSHAKE_FAILURES), which readers skip.
@@ -331,6 +334,7 @@ enum rfsec_stats_attr {
 	RFSEC_A_STATS_REKEYS,		/* u64 */
 	RFSEC_A_STATS_CONNECTIONS,	/* u32 */
 	RFSEC_A_STATS_LAST_HANDSHAKE,	/* u64, ns since the epoch, 0 never */
+	RFSEC_A_STATS_UNCLEAN_ENDS,	/* u64 */
 	__RFSEC_A_STATS_MAX
 };
 
@@ -371,11 +375,15 @@ enum rfsec_change {
  * RFSEC_HS_FAIL_NO_KEY: no identity on the adapter or no key for the peer
  * RFSEC_HS_FAIL_WRONG_KEY: the peer proved a static key other than its own
  * RFSEC_HS_FAIL_MALFORMED: a handshake message did not parse or authenticate
- * RFSEC_HS_FAIL_REPLAY: a handshake message was a replay
+ * RFSEC_HS_FAIL_REPLAY: no longer raised (protocol version 1's timestamp
+ *	check; version 2 has none)
  * RFSEC_HS_FAIL_TIMEOUT: the handshake did not complete in time
- * RFSEC_HS_FAIL_REFUSED: the responder refused the handshake (it has no
- *	key for this side, or not the key this side proved)
+ * RFSEC_HS_FAIL_REFUSED: the responder refused the handshake; it does not
+ *	say why (its own log, events and counters do)
  * RFSEC_HS_FAIL_CLOSED: the link closed before the handshake completed
+ * RFSEC_HS_FAIL_CIPHER: the proposed cipher is not one the responder
+ *	accepts
+ * RFSEC_HS_FAIL_VERSION: the other side speaks another protocol version
  */
 enum rfsec_hs_failure {
 	RFSEC_HS_FAIL_UNSPEC,
@@ -386,6 +394,8 @@ enum rfsec_hs_failure {
 	RFSEC_HS_FAIL_TIMEOUT,
 	RFSEC_HS_FAIL_REFUSED,
 	RFSEC_HS_FAIL_CLOSED,
+	RFSEC_HS_FAIL_CIPHER,
+	RFSEC_HS_FAIL_VERSION,
 	__RFSEC_HS_FAIL_MAX
 };
 
@@ -394,7 +404,8 @@ enum rfsec_hs_failure {
 /*
  * The AEAD a connection's records use; the initiator proposes the one
  * configured for the peer (RFSEC_A_PEER_CIPHER), the responder accepts
- * either. The values are the cipher ids of docs/PROTOCOL.md.
+ * either (another implementation may accept only one, and refuses the
+ * other: RFSEC_HS_FAIL_CIPHER). The values are the cipher ids of docs/PROTOCOL.md.
  */
 enum rfsec_cipher {
 	RFSEC_CIPHER_UNSPEC,
