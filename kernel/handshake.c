@@ -200,9 +200,10 @@ int rfsec_hs_consume_response(struct rfsec_hs *hs, const u8 *body,
 }
 
 int rfsec_hs_split(struct rfsec_hs *hs, u8 tx[RFSEC_KEY_LEN],
-		   u8 rx[RFSEC_KEY_LEN])
+		   u8 rx[RFSEC_KEY_LEN], u8 rk[RFSEC_KEY_LEN])
 {
 	/* k1 carries initiator to responder, k2 the other way. */
-	return hs->initiator ? rfsec_noise_split(hs->noise, tx, rx) :
-			       rfsec_noise_split(hs->noise, rx, tx);
+	return (hs->initiator ? rfsec_noise_split(hs->noise, tx, rx) :
+				rfsec_noise_split(hs->noise, rx, tx)) ?:
+	       rfsec_noise_root_key(hs->noise, rk);
 }

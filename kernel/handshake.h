@@ -110,9 +110,12 @@ int rfsec_hs_create_response(struct rfsec_hs *hs,
  */
 int rfsec_hs_consume_response(struct rfsec_hs *hs, const u8 *body,
 			      struct rfsec_hs_params *params);
-/* The transport keys, each side's own sending key first. */
+/*
+ * The transport keys, each side's own sending key first, and the
+ * ratchet's root key.
+ */
 int rfsec_hs_split(struct rfsec_hs *hs, u8 tx[RFSEC_KEY_LEN],
-		   u8 rx[RFSEC_KEY_LEN]);
+		   u8 rx[RFSEC_KEY_LEN], u8 rk[RFSEC_KEY_LEN]);
 
 static inline void rfsec_put_header(u8 *hdr, u8 type, u16 len)
 {

@@ -365,6 +365,36 @@ int rfsec_noise_split(struct rfsec_noise *noise, u8 k1[RFSEC_KEY_LEN],
 	return rfsec_hkdf(noise, NULL, 0, k1, k2, NULL);
 }
 
+int rfsec_noise_root_key(struct rfsec_noise *noise, u8 rk[RFSEC_KEY_LEN])
+{
+	u8 k1[RFSEC_KEY_LEN], k2[RFSEC_KEY_LEN];
+	int ret;
+
+	ret = rfsec_hkdf(noise, NULL, 0, k1, k2, rk);
+	memzero_explicit(k1, sizeof(k1));
+	memzero_explicit(k2, sizeof(k2));
+	return ret;
+}
+
+int rfsec_noise_ratchet(struct rfsec_noise *noise, u8 rk[RFSEC_KEY_LEN],
+			const u8 priv[RFSEC_KEY_LEN],
+			const u8 pub[RFSEC_KEY_LEN], u8 k1[RFSEC_KEY_LEN],
+			u8 k2[RFSEC_KEY_LEN])
+{
+	u8 next[RFSEC_KEY_LEN];
+	int ret;
+
+	memcpy(noise->ck, rk, RFSEC_KEY_LEN);
+	ret = rfsec_noise_dh(noise, priv, pub) ?:
+	      rfsec_hkdf(noise, noise->dh_out, RFSEC_KEY_LEN, next, k1, k2);
+	if (!ret)
+		memcpy(rk, next, RFSEC_KEY_LEN);
+	memzero_explicit(next, sizeof(next));
+	memzero_explicit(noise->dh_out, RFSEC_KEY_LEN);
+	memzero_explicit(noise->ck, RFSEC_KEY_LEN);
+	return ret;
+}
+
 /*
  * One kpp call: the public key of @priv (@pub NULL) or the shared secret
  * with @pub, into dh_out.

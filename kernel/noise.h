@@ -107,6 +107,19 @@ int rfsec_noise_decrypt_and_hash(struct rfsec_noise *noise, u8 *buf,
 /* Split() into the two transport keys. */
 int rfsec_noise_split(struct rfsec_noise *noise, u8 k1[RFSEC_KEY_LEN],
 		      u8 k2[RFSEC_KEY_LEN]);
+/*
+ * The ratchet's root key: the third output of Split()'s HKDF, which Noise
+ * leaves unused (docs/PROTOCOL.md 4.2).
+ */
+int rfsec_noise_root_key(struct rfsec_noise *noise, u8 rk[RFSEC_KEY_LEN]);
+/*
+ * One ratchet step: @rk, k1, k2 = HKDF(@rk, DH(@priv, @pub)); @rk is
+ * replaced only on success. -EINVAL: a low-order @pub.
+ */
+int rfsec_noise_ratchet(struct rfsec_noise *noise, u8 rk[RFSEC_KEY_LEN],
+			const u8 priv[RFSEC_KEY_LEN],
+			const u8 pub[RFSEC_KEY_LEN], u8 k1[RFSEC_KEY_LEN],
+			u8 k2[RFSEC_KEY_LEN]);
 
 /* A fresh X25519 private key and its public key. */
 int rfsec_noise_keypair(struct rfsec_noise *noise, u8 priv[RFSEC_KEY_LEN],

@@ -43,6 +43,8 @@ struct rfsec_peer_stats {
 	atomic64_t last_handshake_ns;
 	/* Streams that ended without the peer's close record. */
 	atomic64_t unclean_ends;
+	/* Fresh Diffie-Hellman exchanges on established connections. */
+	atomic64_t ratchets;
 };
 
 /*

@@ -34,6 +34,12 @@ module_param_named(rekey_after_seconds, rfsec_rekey_after_seconds, uint,
 MODULE_PARM_DESC(rekey_after_seconds,
 		 "rekey a direction this long after its key was made, at its next send; 0: never (default 120)");
 
+unsigned int rfsec_key_max_age_seconds = 360;
+module_param_named(key_max_age_seconds, rfsec_key_max_age_seconds, uint,
+		   0644);
+MODULE_PARM_DESC(key_max_age_seconds,
+		 "end a connection whose peer sends data under a key this much older than its last Diffie-Hellman; 0: no limit (default 360)");
+
 static int rfsec_record_dir_init(struct rfsec_record_dir *dir, u8 cipher,
 				 const u8 *key)
 {
@@ -43,6 +49,7 @@ static int rfsec_record_dir_init(struct rfsec_record_dir *dir, u8 cipher,
 	if (ret)
 		return ret;
 	dir->born = jiffies;
+	dir->dh_born = dir->born;
 	return rfsec_aead_setkey(&dir->aead, key);
 }
 
@@ -150,6 +157,33 @@ bool rfsec_record_tx_needs_rekey(const struct rfsec_records *rec)
 	       tx->records >= READ_ONCE(rfsec_rekey_after_records) ||
 	       tx->bytes >= READ_ONCE(rfsec_rekey_after_bytes) ||
 	       (secs && time_after_eq(jiffies, tx->born + secs * HZ));
+}
+
+int rfsec_record_set_key(struct rfsec_records *rec, bool tx, const u8 *key)
+{
+	struct rfsec_record_dir *dir = tx ? &rec->tx : &rec->rx;
+	int ret;
+
+	if (rec->dead)
+		return -EPIPE;
+	ret = rfsec_aead_setkey(&dir->aead, key);
+	if (ret) {
+		rec->dead = true;
+		return ret;
+	}
+	dir->counter = 0;
+	dir->bytes = 0;
+	dir->records = 0;
+	dir->born = jiffies;
+	dir->dh_born = dir->born;
+	return 0;
+}
+
+bool rfsec_record_rx_key_too_old(const struct rfsec_records *rec)
+{
+	unsigned int secs = READ_ONCE(rfsec_key_max_age_seconds);
+
+	return secs && time_after(jiffies, rec->rx.dh_born + secs * HZ);
 }
 
 int rfsec_record_rekey(struct rfsec_records *rec, bool tx)

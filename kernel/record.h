@@ -26,6 +26,9 @@ enum {
 	RFSEC_INNER_REKEY = 1,
 	RFSEC_INNER_CONFIRM = 2,
 	RFSEC_INNER_CLOSE = 3,
+	RFSEC_INNER_RATCHET = 4,	/* a fresh public key: a proposal */
+	RFSEC_INNER_RATCHET_ACK = 5,	/* the answer's fresh public key */
+	RFSEC_INNER_RATCHET_SWITCH = 6,	/* the proposer's last old record */
 };
 
 /* A sender rekeys before its counter gets here (2^60). */
@@ -38,6 +41,7 @@ struct rfsec_record_dir {
 	u64 bytes;		/* application bytes under this key */
 	u64 records;		/* records under this key */
 	unsigned long born;	/* jiffies when the key was made */
+	unsigned long dh_born;	/* jiffies of its last Diffie-Hellman */
 	/* For Rekey(); scatterlist-addressable, so allocated with us. */
 	u8 scratch[RFSEC_KEY_LEN + RFSEC_TAG_LEN];
 };
@@ -93,9 +97,22 @@ bool rfsec_record_tx_needs_rekey(const struct rfsec_records *rec);
  */
 int rfsec_record_rekey(struct rfsec_records *rec, bool tx);
 
+/*
+ * Install a key from a ratchet (docs/PROTOCOL.md 4.2): counter 0, a fresh
+ * age. On failure the records are dead.
+ */
+int rfsec_record_set_key(struct rfsec_records *rec, bool tx, const u8 *key);
+
+/*
+ * Whether the receive key is older than key_max_age_seconds since its
+ * Diffie-Hellman: a peer that stopped ratcheting.
+ */
+bool rfsec_record_rx_key_too_old(const struct rfsec_records *rec);
+
 /* Module parameters: the rekey limits and the handshake timeout. */
 extern unsigned long long rfsec_rekey_after_bytes;
 extern unsigned long long rfsec_rekey_after_records;
 extern unsigned int rfsec_rekey_after_seconds;
+extern unsigned int rfsec_key_max_age_seconds;
 
 #endif /* RFSEC_RECORD_H */

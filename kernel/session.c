@@ -21,6 +21,7 @@
 #include "handshake.h"
 #include "netlink.h"
 #include "peer.h"
+#include "ratchet.h"
 #include "record.h"
 #include "sock.h"
 #include "transport.h"
@@ -91,6 +92,7 @@ bool rfsec_session_handshaking(struct sock *sk)
 
 static void rfsec_tx_work(struct work_struct *work);
 static void rfsec_timeout_work(struct work_struct *work);
+static void rfsec_ratchet_work(struct work_struct *work);
 
 static struct rfsec_session *rfsec_session_alloc(struct sock *sk,
 						 bool initiator)
@@ -119,9 +121,11 @@ static struct rfsec_session *rfsec_session_alloc(struct sock *sk,
 	if (initiator) {
 		INIT_WORK(&s->tx_work, rfsec_tx_work);
 		INIT_DELAYED_WORK(&s->timeout, rfsec_timeout_work);
+		INIT_DELAYED_WORK(&s->ratchet_work, rfsec_ratchet_work);
 	} else {
 		INIT_WORK(&s->tx_work, rfsec_tx_work);
 		INIT_DELAYED_WORK(&s->timeout, rfsec_timeout_work);
+		INIT_DELAYED_WORK(&s->ratchet_work, rfsec_ratchet_work);
 	}
 	rfsec_sk(sk)->session = s;
 	return s;
@@ -143,6 +147,23 @@ static void rfsec_session_arm_timeout(struct sock *sk,
 	delay = msecs_to_jiffies(READ_ONCE(rfsec_handshake_timeout_ms));
 	sock_hold(sk);
 	if (!rfsec_queue_delayed_work(&s->timeout, delay))
+		sock_put(sk);
+}
+
+/* The queued works hold a reference on the sock, as the timeout does. */
+static void rfsec_session_kick_tx(struct sock *sk, struct rfsec_session *s)
+{
+	sock_hold(sk);
+	if (!rfsec_queue_work(&s->tx_work))
+		sock_put(sk);
+}
+
+static void rfsec_session_arm_ratchet(struct sock *sk,
+				      struct rfsec_session *s)
+{
+	sock_hold(sk);
+	if (!rfsec_queue_delayed_work(&s->ratchet_work,
+				      rfsec_ratchet_period() * HZ))
 		sock_put(sk);
 }
 
@@ -352,6 +373,7 @@ static void rfsec_session_established(struct sock *sk)
 	rfsec_nl_notify_handshake(RFSEC_CMD_HANDSHAKE_DONE, &s->local,
 				  &s->remote, s->cipher);
 	s->was_established = true;
+	rfsec_session_arm_ratchet(sk, s);
 	rfsec_session_set_state(s, RFSEC_SESSION_ESTABLISHED);
 	sk->sk_state = BT_CONNECTED;
 	sk->sk_state_change(sk);
@@ -366,13 +388,16 @@ static void rfsec_session_plaintext(struct sock *sk)
 	rfsec_session_set_state(s, RFSEC_SESSION_PLAINTEXT);
 }
 
-/* Make the records from the handshake's keys; the hs is still there. */
+/*
+ * Make the records and the ratchet from the handshake's keys; the hs is
+ * still there.
+ */
 static int rfsec_session_make_records(struct rfsec_session *s)
 {
-	u8 tx[RFSEC_KEY_LEN], rx[RFSEC_KEY_LEN];
+	u8 tx[RFSEC_KEY_LEN], rx[RFSEC_KEY_LEN], rk[RFSEC_KEY_LEN];
 	int ret;
 
-	ret = rfsec_hs_split(s->hs, tx, rx);
+	ret = rfsec_hs_split(s->hs, tx, rx, rk);
 	if (!ret) {
 		s->rec = rfsec_records_new(s->cipher, tx, rx);
 		if (IS_ERR(s->rec)) {
@@ -380,10 +405,17 @@ static int rfsec_session_make_records(struct rfsec_session *s)
 			s->rec = NULL;
 		}
 	}
+	if (!ret) {
+		s->ratchet = rfsec_ratchet_new(s->cipher, s->initiator, rk);
+		if (!s->ratchet)
+			ret = -ENOMEM;
+	}
 	memzero_explicit(tx, sizeof(tx));
 	memzero_explicit(rx, sizeof(rx));
+	memzero_explicit(rk, sizeof(rk));
 	return ret;
 }
+
 
 /* Look up the peer; 0 with @keys filled, or a failure reason. */
 static int rfsec_session_lookup(struct rfsec_session *s,
@@ -701,6 +733,12 @@ static int rfsec_session_on_record(struct sock *sk, unsigned int body_len)
 	case RFSEC_INNER_DATA:
 		if (!len)
 			break;
+		why = "data under a key older than key_max_age_seconds";
+		if (rfsec_record_rx_key_too_old(s->rec))
+			goto bad;
+		atomic64_add(len, &s->ratchet->bytes);
+		if (s->initiator && rfsec_ratchet_due(s->ratchet))
+			rfsec_session_kick_tx(sk, s);
 		skb_put_data(skb, s->rx_buf + RFSEC_HDR_LEN + 1, len);
 		memzero_explicit(s->rx_buf + RFSEC_HDR_LEN + 1, len);
 		atomic_add(len, &sk->sk_rmem_alloc);
@@ -720,6 +758,24 @@ static int rfsec_session_on_record(struct sock *sk, unsigned int body_len)
 			goto failed;
 		}
 		atomic64_inc(&s->peer->stats.rekeys);
+		break;
+	case RFSEC_INNER_RATCHET:
+	case RFSEC_INNER_RATCHET_ACK:
+	case RFSEC_INNER_RATCHET_SWITCH:
+		ret = rfsec_ratchet_receive(s->ratchet, s->rec, inner,
+					    s->rx_buf + RFSEC_HDR_LEN + 1, len);
+		memzero_explicit(s->rx_buf + RFSEC_HDR_LEN + 1, len);
+		why = "a ratchet record out of place";
+		if (ret == -EBADMSG)
+			goto bad;
+		if (ret) {
+			why = "the ratchet's key exchange failed";
+			goto failed;
+		}
+		if (inner == RFSEC_INNER_RATCHET_SWITCH)
+			atomic64_inc(&s->peer->stats.ratchets);
+		else
+			rfsec_session_kick_tx(sk, s);
 		break;
 	case RFSEC_INNER_CLOSE:
 		why = "a malformed close record";
@@ -1112,6 +1168,39 @@ static int rfsec_session_send_record(struct sock *sk,
 	return 0;
 }
 
+/*
+ * Under tx_lock, once nothing is pending: the ratchet's records that are
+ * due (docs/PROTOCOL.md 4.2), each followed by the key change it
+ * announces. 0 when none is left, -EAGAIN when one waits for room in
+ * RFCOMM; any other error leaves the records dead.
+ */
+static int rfsec_session_send_ctl(struct sock *sk, struct rfsec_session *s,
+				  int flags)
+{
+	bool pending = false;
+	unsigned int len;
+	int inner, ret;
+
+	while (!s->tx_len && !s->close_sent) {
+		inner = rfsec_ratchet_next(s->ratchet,
+					   s->tx_buf + RFSEC_HDR_LEN + 1, &len);
+		if (inner <= 0)
+			return inner;
+		ret = rfsec_session_send_record(sk, s, inner, len, flags,
+						&pending);
+		if (ret)
+			return ret;
+		ret = rfsec_ratchet_sent(s->ratchet, s->rec, inner);
+		if (ret)
+			return ret;
+		if (inner == RFSEC_INNER_RATCHET_SWITCH)
+			atomic64_inc(&s->peer->stats.ratchets);
+		if (pending)
+			return -EAGAIN;
+	}
+	return 0;
+}
+
 static int rfsec_session_send_records(struct sock *sk,
 				      struct rfsec_session *s,
 				      struct msghdr *msg, size_t len)
@@ -1127,6 +1216,9 @@ static int rfsec_session_send_records(struct sock *sk,
 	ret = READ_ONCE(s->close_sent) ? -EPIPE :
 	      rfsec_session_flush(sk, s, flags);
 	while (!ret && sent < len) {
+		ret = rfsec_session_send_ctl(sk, s, flags);
+		if (ret)
+			break;
 		if (rfsec_record_tx_needs_rekey(s->rec)) {
 			ret = rfsec_session_send_record(sk, s,
 							RFSEC_INNER_REKEY, 0,
@@ -1157,6 +1249,7 @@ static int rfsec_session_send_records(struct sock *sk,
 		}
 		sent += n;
 		atomic64_add(n, &s->peer->stats.tx_bytes);
+		atomic64_add(n, &s->ratchet->bytes);
 		if (pending)
 			break;
 	}
@@ -1219,12 +1312,35 @@ static void rfsec_tx_work(struct work_struct *work)
 					       tx_work);
 	struct sock *sk = s->owner;
 	bool flushed;
+	int ret = 0;
 
 	mutex_lock(&s->tx_lock);
 	flushed = !rfsec_session_flush(sk, s, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (flushed && rfsec_session_state(sk) == RFSEC_SESSION_ESTABLISHED)
+		ret = rfsec_session_send_ctl(sk, s,
+					     MSG_DONTWAIT | MSG_NOSIGNAL);
+	/* A ratchet record that cannot go yet goes when RFCOMM has room. */
+	if (ret && s->rec->dead)
+		rfsec_session_fail_later(sk, ret);
 	mutex_unlock(&s->tx_lock);
 	if (flushed)
 		sk->sk_write_space(sk);
+	sock_put(sk);
+}
+
+/* Every rfsec_ratchet_period(): a proposal due goes out through tx_work. */
+static void rfsec_ratchet_work(struct work_struct *work)
+{
+	struct rfsec_session *s = container_of(to_delayed_work(work),
+					       struct rfsec_session,
+					       ratchet_work);
+	struct sock *sk = s->owner;
+
+	if (rfsec_session_state(sk) == RFSEC_SESSION_ESTABLISHED) {
+		if (rfsec_ratchet_due(s->ratchet))
+			rfsec_session_kick_tx(sk, s);
+		rfsec_session_arm_ratchet(sk, s);
+	}
 	sock_put(sk);
 }
 
@@ -1323,6 +1439,9 @@ void rfsec_session_stop(struct sock *sk)
 		return;
 	if (cancel_delayed_work_sync(&s->timeout))
 		sock_put(sk);
+	/* The ratchet work re-arms itself: stop it before the tx work. */
+	if (cancel_delayed_work_sync(&s->ratchet_work))
+		sock_put(sk);
 	if (cancel_work_sync(&s->tx_work))
 		sock_put(sk);
 }
@@ -1341,6 +1460,7 @@ void rfsec_session_free(struct sock *sk)
 	rfsec_hs_free(s->hs);
 	rfsec_peer_keys_wipe(&s->resp_keys);
 	rfsec_records_free(s->rec);
+	rfsec_ratchet_free(s->ratchet);
 	kfree_sensitive(s->rx_buf);
 	kfree_sensitive(s->tx_buf);
 	kfree(s);

@@ -20,6 +20,7 @@
 #include <net/sock.h>
 
 struct rfsec_hs;
+struct rfsec_ratchet;
 struct rfsec_records;
 
 enum rfsec_session_state {
@@ -55,6 +56,8 @@ struct rfsec_session {
 	struct rfsec_peer_keys resp_keys;
 	struct rfsec_hs *hs;		/* during the handshake only */
 	struct rfsec_records *rec;	/* once established */
+	struct rfsec_ratchet *ratchet;	/* with @rec */
+	struct delayed_work ratchet_work; /* looks whether a ratchet is due */
 	/* Receive side, under lock_sock(): the message being assembled. */
 	u8 *rx_buf;
 	unsigned int rx_have;

@@ -445,6 +445,7 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 	case RFSEC_A_STATS_REKEYS:
 	case RFSEC_A_STATS_LAST_HANDSHAKE:
 	case RFSEC_A_STATS_UNCLEAN_ENDS:
+	case RFSEC_A_STATS_RATCHETS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0) {
 			p->unexpected++;
 			break;
@@ -458,7 +459,7 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* RFSEC_A_STATS_HANDSHAKES to RFSEC_A_STATS_UNCLEAN_ENDS. */
+/* RFSEC_A_STATS_HANDSHAKES to RFSEC_A_STATS_RATCHETS. */
 #define STATS_COUNT (RFSEC_A_STATS_MAX - RFSEC_A_STATS_PAD)
 
 static int peer_attr_cb(const struct nlattr *attr, void *data)

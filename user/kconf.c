@@ -156,6 +156,9 @@ static int kconf_stats_cb(const struct nlattr *attr, void *data)
 	case RFSEC_A_STATS_UNCLEAN_ENDS:
 		dst = &p->unclean_ends;
 		break;
+	case RFSEC_A_STATS_RATCHETS:
+		dst = &p->ratchets;
+		break;
 	case RFSEC_A_STATS_CONNECTIONS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;

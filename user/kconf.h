@@ -39,6 +39,7 @@ struct kconf_peer {
 	uint32_t connections;
 	uint64_t last_handshake_ns;	/* since the epoch, 0: never */
 	uint64_t unclean_ends;		/* streams cut without a close record */
+	uint64_t ratchets;		/* fresh Diffie-Hellman exchanges */
 };
 
 /*

@@ -213,6 +213,8 @@
  *        RFSEC_A_STATS_UNCLEAN_ENDS: NLA_U64, connections whose stream
  *            ended without the peer's authenticated close record (the
  *            link failed or was cut; docs/PROTOCOL.md section 3.3)
+ *        RFSEC_A_STATS_RATCHETS: NLA_U64, fresh Diffie-Hellman key
+ *            exchanges completed on established connections (section 4.2)
  *
  * A u64 may be preceded by an empty padding attribute (RFSEC_A_STATS_PAD;
  * type 0 inside RFSEC_A_STATS_HANDSHAKE_FAILURES), which readers skip.
@@ -335,6 +337,7 @@ enum rfsec_stats_attr {
 	RFSEC_A_STATS_CONNECTIONS,	/* u32 */
 	RFSEC_A_STATS_LAST_HANDSHAKE,	/* u64, ns since the epoch, 0 never */
 	RFSEC_A_STATS_UNCLEAN_ENDS,	/* u64 */
+	RFSEC_A_STATS_RATCHETS,		/* u64 */
 	__RFSEC_A_STATS_MAX
 };
 
