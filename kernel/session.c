@@ -781,9 +781,12 @@ static int rfsec_session_on_record(struct sock *sk, unsigned int body_len)
 		why = "a malformed close record";
 		if (len)
 			goto bad;
-		/* The authenticated end: what came before is all there is. */
+		/*
+		 * The authenticated end: what came before is all there is.
+		 * The reader sees the end when RFCOMM's link goes, as RFCOMM
+		 * reports it (a peer's close reads as ECONNRESET there).
+		 */
 		s->peer_closed = true;
-		rfsec_transport_ended(sk, 0);
 		break;
 	default:
 		goto bad;
@@ -917,9 +920,9 @@ static void rfsec_session_link_down(struct sock *sk, int err)
 		rfsec_session_fail(sk, -ECONNRESET, RFSEC_HS_FAIL_CLOSED);
 		return;
 	}
-	/* The peer ended cleanly, or this side did: nothing is missing. */
+	/* The peer ended cleanly, or this side did: as RFCOMM reports it. */
 	if (s->peer_closed || READ_ONCE(s->close_sent)) {
-		rfsec_transport_ended(sk, 0);
+		rfsec_transport_ended(sk, err);
 		return;
 	}
 	if (s->state == RFSEC_SESSION_ESTABLISHED)
@@ -938,14 +941,16 @@ static void rfsec_session_link_down(struct sock *sk, int err)
 		return;
 	}
 	/*
-	 * Between records, but without the close record: the link's own
-	 * error, as RFCOMM reports it, or ECONNRESET for an orderly RFCOMM
-	 * end, which anyone between the devices can fake.
+	 * Between records, but without the close record: someone between
+	 * the devices can fake RFCOMM's orderly end (ECONNRESET, or 0), so
+	 * it reads as the link failing (ECONNABORTED, as RFCOMM reports a
+	 * controller that went away); the link's own errors pass as they are.
 	 */
 	if (s->state == RFSEC_SESSION_ESTABLISHED) {
 		net_info_ratelimited("connection with %pMR on %pMR ended without a close record (%d)\n",
 				     &s->remote, &s->local, err);
-		rfsec_transport_ended(sk, err ?: -ECONNRESET);
+		rfsec_transport_ended(sk, !err || err == -ECONNRESET ?
+					  -ECONNABORTED : err);
 		return;
 	}
 	rfsec_transport_ended(sk, err);

@@ -183,10 +183,10 @@ p1 = peers[sys.argv[4]]
 assert p1["public_key"] == sys.argv[5] and p1["preshared_key"] is True
 assert p1["policy"] == "require" and p1["last_handshake_ns"] == 0
 for k in ("handshakes", "rx_bytes", "tx_bytes", "rx_records", "tx_records",
-          "rekeys", "connections"):
+          "rekeys", "connections", "unclean_ends", "ratchets"):
     assert p1[k] == 0, k
 assert set(p1["handshake_failures"]) == {"no-key", "wrong-key", "malformed",
-    "replay", "timeout", "refused", "closed"}
+    "replay", "timeout", "refused", "closed", "cipher", "version"}
 assert peers[sys.argv[6]]["public_key"] is None
 assert "cipher" in p1
 ' "$tmp/show.json" "$a0" "$pub0" "$P1" "$pub1" "$P2"
