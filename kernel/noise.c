@@ -262,10 +262,21 @@ static int rfsec_hkdf(struct rfsec_noise *noise, const u8 *ikm,
 int rfsec_noise_init(struct rfsec_noise *noise)
 {
 	const char *name = rfsec_noise_names[noise->cipher];
-	int ret;
+	size_t len = strlen(name);
+	int ret = 0;
 
-	/* Both names are longer than HASHLEN, so h = HASH(name). */
-	ret = rfsec_hash2(noise, name, strlen(name), NULL, 0, noise->h);
+	/*
+	 * Noise hashes a name only when it is longer than HASHLEN; one of
+	 * HASHLEN or fewer bytes is h itself, zero-padded. The AES-GCM name
+	 * is exactly 32 bytes (cacophony's vectors showed version 1 hashed
+	 * it), the ChaCha20-Poly1305 one longer.
+	 */
+	if (len > RFSEC_HASH_LEN) {
+		ret = rfsec_hash2(noise, name, len, NULL, 0, noise->h);
+	} else {
+		memset(noise->h, 0, RFSEC_HASH_LEN);
+		memcpy(noise->h, name, len);
+	}
 	memcpy(noise->ck, noise->h, RFSEC_HASH_LEN);
 	noise->has_key = false;
 	noise->n = 0;
