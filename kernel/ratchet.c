@@ -233,49 +233,55 @@ unsigned long rfsec_ratchet_period(void)
 	return max(1U, READ_ONCE(rfsec_ratchet_after_seconds) / 4);
 }
 
-int rfsec_ratchet_next(struct rfsec_ratchet *r, u8 *data, unsigned int *len)
+/* Under @lock: what is due now; -EAGAIN when a proposal needs a key. */
+static int __rfsec_ratchet_next(struct rfsec_ratchet *r, u8 *data,
+				unsigned int *len)
 {
-	u8 priv[RFSEC_KEY_LEN], pub[RFSEC_KEY_LEN];
-	bool need_key;
-	int ret;
-
-	spin_lock(&r->lock);
 	*len = 0;
 	if (r->send_ack) {
 		memcpy(data, r->e_pub, RFSEC_KEY_LEN);
 		*len = RFSEC_KEY_LEN;
-		spin_unlock(&r->lock);
 		return RFSEC_INNER_RATCHET_ACK;
 	}
-	if (r->send_switch) {
-		spin_unlock(&r->lock);
+	if (r->send_switch)
 		return RFSEC_INNER_RATCHET_SWITCH;
-	}
-	if (!__rfsec_ratchet_due(r)) {
-		spin_unlock(&r->lock);
+	if (!__rfsec_ratchet_due(r))
 		return 0;
-	}
-	need_key = !r->have_candidate;
-	spin_unlock(&r->lock);
+	if (!r->have_candidate)
+		return -EAGAIN;
+	memcpy(data, r->e_pub, RFSEC_KEY_LEN);
+	*len = RFSEC_KEY_LEN;
+	return RFSEC_INNER_RATCHET;
+}
 
-	if (need_key) {
-		ret = rfsec_ratchet_keypair(r->cipher, priv, pub);
-		if (ret) {
-			memzero_explicit(priv, sizeof(priv));
-			return ret;
-		}
-		spin_lock(&r->lock);
+int rfsec_ratchet_next(struct rfsec_ratchet *r, u8 *data, unsigned int *len)
+{
+	u8 priv[RFSEC_KEY_LEN], pub[RFSEC_KEY_LEN];
+	int ret;
+
+	spin_lock(&r->lock);
+	ret = __rfsec_ratchet_next(r, data, len);
+	spin_unlock(&r->lock);
+	if (ret != -EAGAIN)
+		return ret;
+
+	/* The key pair is made outside the lock; then decide again. */
+	ret = rfsec_ratchet_keypair(r->cipher, priv, pub);
+	if (ret) {
+		memzero_explicit(priv, sizeof(priv));
+		return ret;
+	}
+	spin_lock(&r->lock);
+	if (!r->have_candidate && !r->send_ack) {
 		memcpy(r->e_priv, priv, RFSEC_KEY_LEN);
 		memcpy(r->e_pub, pub, RFSEC_KEY_LEN);
 		r->have_candidate = true;
-		spin_unlock(&r->lock);
-		memzero_explicit(priv, sizeof(priv));
 	}
-	spin_lock(&r->lock);
-	memcpy(data, r->e_pub, RFSEC_KEY_LEN);
+	ret = __rfsec_ratchet_next(r, data, len);
 	spin_unlock(&r->lock);
-	*len = RFSEC_KEY_LEN;
-	return RFSEC_INNER_RATCHET;
+	memzero_explicit(priv, sizeof(priv));
+	/* Still no candidate: someone else's exchange began meanwhile. */
+	return ret == -EAGAIN ? 0 : ret;
 }
 
 int rfsec_ratchet_sent(struct rfsec_ratchet *r, struct rfsec_records *rec,
