@@ -23,9 +23,17 @@ enum rfsec_fault_point {
 	RFSEC_FAULT_SLOW_SHUTDOWN,
 	/* A handshake finds its cipher missing from the crypto API. */
 	RFSEC_FAULT_NO_AEAD,
+	/*
+	 * While armed (it stays), new connections start both counters a
+	 * few records below the counter limit, so that the rekey the limit
+	 * forces happens within a test.
+	 */
+	RFSEC_FAULT_COUNTERS_HIGH,
 };
 
 /* Whether @point must fail now; each armed point fails once. */
 bool rfsec_fault(enum rfsec_fault_point point);
+/* Whether @point is armed; it stays armed. */
+bool rfsec_fault_armed(enum rfsec_fault_point point);
 
 #endif /* RFSEC_FAULT_H */

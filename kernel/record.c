@@ -69,6 +69,10 @@ struct rfsec_records *rfsec_records_new(u8 cipher, const u8 *tx_key,
 		rfsec_records_free(rec);
 		return ERR_PTR(ret);
 	}
+	if (rfsec_fault_armed(RFSEC_FAULT_COUNTERS_HIGH)) {
+		rec->tx.counter = RFSEC_COUNTER_LIMIT - 8;
+		rec->rx.counter = RFSEC_COUNTER_LIMIT - 8;
+	}
 	return rec;
 }
 

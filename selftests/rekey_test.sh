@@ -1,9 +1,12 @@
 #!/bin/bash
-# The ratchet (docs/PROTOCOL.md 4.2) between two rfsec sockets: with a
-# proposal due every second, transfers each way cross several fresh
-# Diffie-Hellman exchanges and arrive intact (hash-checked), and both ends
-# count them; with the ratchet off and a key age limit of two seconds, the
-# receiver ends a connection whose peer keeps one key too long (EBADMSG).
+# Key changes in band between two rfsec sockets (docs/PROTOCOL.md 4):
+# symmetric rekeys after a number of bytes, after a time, and before the
+# counter limit (a test hook starts the counters 8 records below it), each
+# with the data intact (hash-checked) and counted on both ends; then the
+# ratchet: with a proposal due every second, transfers each way cross
+# several fresh Diffie-Hellman exchanges intact, counted on both ends; with
+# the ratchet off and a key age limit of two seconds, the receiver ends a
+# connection whose peer keeps one key too long (EBADMSG).
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/selftests
@@ -13,24 +16,38 @@ tmp=$(mktemp -d)
 chan=21
 saved=()
 
+# Each parameter's value before the test, restored at the exit.
 cleanup() {
 	local p
 	for p in "${saved[@]}"; do echo "${p#*=}" > "$params/${p%%=*}"; done
+	echo 0 > "$params/fault_once" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
 set_param() {
-	saved+=("$1=$(cat "$params/$1")")
+	case " ${saved[*]}" in
+	*" $1="*) ;;
+	*) saved+=("$1=$(cat "$params/$1")") ;;
+	esac
 	echo "$2" > "$params/$1"
+}
+
+# restore_param NAME: back to its value before the test.
+restore_param() {
+	local p
+	for p in "${saved[@]}"; do
+		[ "${p%%=*}" = "$1" ] && echo "${p#*=}" > "$params/$1"
+	done
 }
 
 modprobe rfsec
 a0=$(bt_addr hci0)
 a1=$(bt_addr hci1)
-for p in ratchet_after_seconds key_max_age_seconds; do
+for p in ratchet_after_seconds key_max_age_seconds rekey_after_bytes \
+	rekey_after_seconds fault_once; do
 	if [ ! -w "$params/$p" ]; then
-		t_skip "ratchet tests" "no writable module parameter $p"
+		t_skip "key change tests" "no writable module parameter $p"
 		t_done
 	fi
 done
@@ -71,6 +88,48 @@ intact() {
 	h=$(sed -n "s/^sent $3 bytes sha256 //p" "$tmp/$1")
 	[ -n "$h" ] && grep -qx "recv $3 bytes sha256 $h" "$tmp/$2"
 }
+
+# counted KEY BEFORE0 BEFORE1 MIN NAME: both ends' KEY counters grew by
+# MIN or more, and by the same (give or take one in flight).
+counted() {
+	local n0 n1
+	n0=$(($(json_counter "$a0" "$a1" "$1") - $2))
+	n1=$(($(json_counter "$a1" "$a0" "$1") - $3))
+	echo "$5: initiator $n0, responder $n1" | t_diag
+	t_check "$5: at least $4 on the initiator ($n0) and as many on the responder ($n1)" \
+		test "$n0" -ge "$4" -a $((n0 - n1)) -le 1 -a $((n1 - n0)) -le 1
+}
+
+# both_ways BYTES: server and client each received what the other sent.
+both_ways() {
+	intact cli srv "$1" && intact srv cli "$1"
+}
+
+## Symmetric rekeys after 16 KiB: 256 KiB each way, about 16 each.
+b0=$(json_counter "$a0" "$a1" rekeys) b1=$(json_counter "$a1" "$a0" rekeys)
+set_param rekey_after_bytes 16384
+exchange "read:262144 sendn:262144" "sendn:262144 read:262144"
+t_check "rekey every 16 KiB: 256 KiB each way intact" both_ways 262144
+counted rekeys "$b0" "$b1" 20 "rekeys by bytes (sent and received, each end)"
+restore_param rekey_after_bytes
+
+## Symmetric rekeys after a second, on a paced transfer.
+b0=$(json_counter "$a0" "$a1" rekeys) b1=$(json_counter "$a1" "$a0" rekeys)
+set_param rekey_after_seconds 1
+paced="sendn:4096 sleep:1200 sendn:4096 sleep:1200 sendn:4096"
+exchange "read:12288 $paced" "$paced read:12288"
+t_check "rekey every second: a paced 12 KiB each way intact" both_ways 12288
+counted rekeys "$b0" "$b1" 2 "rekeys by time"
+
+## The counter limit: counters start 8 records below 2^60; 64000 bytes each
+## way (16 records) must cross it with a rekey, never reuse a counter.
+b0=$(json_counter "$a0" "$a1" rekeys) b1=$(json_counter "$a1" "$a0" rekeys)
+set_param rekey_after_seconds 0
+echo 16 > "$params/fault_once"
+exchange "read:64000 sendn:64000" "sendn:64000 read:64000"
+echo 0 > "$params/fault_once"
+t_check "counters 8 below the limit: 16 records each way intact" both_ways 64000
+counted rekeys "$b0" "$b1" 2 "rekeys at the counter limit"
 
 ## Several ratchets across a transfer each way, one after the other (each
 ## side sends, then reads); each way lasts at least 2.4 s.
