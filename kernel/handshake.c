@@ -5,14 +5,16 @@
  *
  *	<- s
  *	...
- *	-> e, es, s, ss		(initiation; payload: TAI64N timestamp)
- *	<- e, ee, se, psk	(response; empty payload)
+ *	-> e, es, s, ss		(initiation; payload: receive limit)
+ *	<- e, ee, se, psk	(response; payload: receive limit, channel)
  *
  * Every e token also mixes the ephemeral key into the chaining key, as
  * Noise asks of patterns with a psk modifier.
  */
 
 #include "handshake.h"
+
+#include "compat.h"
 
 #include <linux/err.h>
 #include <linux/slab.h>
@@ -23,12 +25,15 @@
 #define RFSEC_INIT_RESERVED	1
 #define RFSEC_INIT_E		2
 #define RFSEC_INIT_S		(RFSEC_INIT_E + RFSEC_KEY_LEN)
-#define RFSEC_INIT_TS		(RFSEC_INIT_S + RFSEC_KEY_LEN + RFSEC_TAG_LEN)
+#define RFSEC_INIT_P		(RFSEC_INIT_S + RFSEC_KEY_LEN + RFSEC_TAG_LEN)
+/* And in a response body. */
+#define RFSEC_RESP_E		0
+#define RFSEC_RESP_P		RFSEC_KEY_LEN
 
 struct rfsec_hs *rfsec_hs_new(u8 cipher, bool initiator,
-			      const struct rfsec_peer_keys *keys,
-			      const u8 prologue[RFSEC_PROLOGUE_LEN])
+			      const struct rfsec_peer_keys *keys)
 {
+	u8 prologue[RFSEC_PROLOGUE_LEN];
 	struct rfsec_hs *hs;
 	int ret;
 
@@ -48,6 +53,10 @@ struct rfsec_hs *rfsec_hs_new(u8 cipher, bool initiator,
 	if (initiator)
 		memcpy(hs->rs, keys->remote_public, RFSEC_KEY_LEN);
 
+	/* Binds the version and the cipher (docs/PROTOCOL.md 2.3). */
+	memcpy(prologue, "rfsec", 5);
+	prologue[5] = RFSEC_PROTO_VERSION;
+	prologue[6] = cipher;
 	/* The pre-message: the responder's static key. */
 	ret = rfsec_noise_init(hs->noise) ?:
 	      rfsec_noise_mix_hash(hs->noise, prologue, RFSEC_PROLOGUE_LEN) ?:
@@ -104,29 +113,32 @@ static int rfsec_hs_mix_dh(struct rfsec_hs *hs, const u8 *priv,
 	return ret;
 }
 
+static bool rfsec_hs_rx_limit_ok(u16 limit)
+{
+	return limit >= RFSEC_RX_LIMIT_MIN && limit <= RFSEC_RX_LIMIT_MAX;
+}
+
 int rfsec_hs_create_initiation(struct rfsec_hs *hs,
-			       const u8 tai64n[RFSEC_TAI64N_LEN])
+			       const struct rfsec_hs_params *params)
 {
 	u8 *body = hs->msg + RFSEC_HDR_LEN;
-	int ret;
 
 	rfsec_put_header(hs->msg, RFSEC_MSG_INITIATION, RFSEC_INITIATION_LEN);
 	body[RFSEC_INIT_CIPHER] = hs->noise->cipher;
 	body[RFSEC_INIT_RESERVED] = 0;
 	memcpy(body + RFSEC_INIT_S, hs->s_pub, RFSEC_KEY_LEN);
-	memcpy(body + RFSEC_INIT_TS, tai64n, RFSEC_TAI64N_LEN);
-	ret = rfsec_hs_write_e(hs, body + RFSEC_INIT_E) ?:
-	      rfsec_hs_mix_dh(hs, hs->e_priv, hs->rs) ?:
-	      rfsec_noise_encrypt_and_hash(hs->noise, body + RFSEC_INIT_S,
-					   RFSEC_KEY_LEN) ?:
-	      rfsec_hs_mix_dh(hs, hs->s_priv, hs->rs) ?:
-	      rfsec_noise_encrypt_and_hash(hs->noise, body + RFSEC_INIT_TS,
-					   RFSEC_TAI64N_LEN);
-	return ret;
+	put_unaligned_be16(params->rx_limit, body + RFSEC_INIT_P);
+	return rfsec_hs_write_e(hs, body + RFSEC_INIT_E) ?:
+	       rfsec_hs_mix_dh(hs, hs->e_priv, hs->rs) ?:
+	       rfsec_noise_encrypt_and_hash(hs->noise, body + RFSEC_INIT_S,
+					    RFSEC_KEY_LEN) ?:
+	       rfsec_hs_mix_dh(hs, hs->s_priv, hs->rs) ?:
+	       rfsec_noise_encrypt_and_hash(hs->noise, body + RFSEC_INIT_P,
+					    RFSEC_INIT_PAYLOAD_LEN);
 }
 
 int rfsec_hs_consume_initiation(struct rfsec_hs *hs, const u8 *body,
-				u8 tai64n[RFSEC_TAI64N_LEN])
+				struct rfsec_hs_params *params)
 {
 	u8 *copy = hs->msg + RFSEC_HDR_LEN;
 	int ret;
@@ -140,39 +152,51 @@ int rfsec_hs_consume_initiation(struct rfsec_hs *hs, const u8 *body,
 		return ret;
 	memcpy(hs->rs, copy + RFSEC_INIT_S, RFSEC_KEY_LEN);
 	ret = rfsec_hs_mix_dh(hs, hs->s_priv, hs->rs) ?:
-	      rfsec_noise_decrypt_and_hash(hs->noise, copy + RFSEC_INIT_TS,
-					   RFSEC_TAI64N_LEN);
-	if (!ret)
-		memcpy(tai64n, copy + RFSEC_INIT_TS, RFSEC_TAI64N_LEN);
-	return ret;
+	      rfsec_noise_decrypt_and_hash(hs->noise, copy + RFSEC_INIT_P,
+					   RFSEC_INIT_PAYLOAD_LEN);
+	if (ret)
+		return ret;
+	params->rx_limit = get_unaligned_be16(copy + RFSEC_INIT_P);
+	params->channel = 0;
+	return rfsec_hs_rx_limit_ok(params->rx_limit) ? 0 : -EBADMSG;
 }
 
-int rfsec_hs_create_response(struct rfsec_hs *hs)
+int rfsec_hs_create_response(struct rfsec_hs *hs,
+			     const struct rfsec_hs_params *params)
 {
 	u8 *body = hs->msg + RFSEC_HDR_LEN;
 
 	rfsec_put_header(hs->msg, RFSEC_MSG_RESPONSE, RFSEC_RESPONSE_LEN);
-	return rfsec_hs_write_e(hs, body) ?:
+	put_unaligned_be16(params->rx_limit, body + RFSEC_RESP_P);
+	body[RFSEC_RESP_P + 2] = params->channel;
+	return rfsec_hs_write_e(hs, body + RFSEC_RESP_E) ?:
 	       rfsec_hs_mix_dh(hs, hs->e_priv, hs->re) ?:
 	       rfsec_hs_mix_dh(hs, hs->e_priv, hs->rs) ?:
 	       rfsec_noise_mix_key_and_hash(hs->noise, hs->psk,
 					    RFSEC_KEY_LEN) ?:
-	       rfsec_noise_encrypt_and_hash(hs->noise, body + RFSEC_KEY_LEN,
-					    0);
+	       rfsec_noise_encrypt_and_hash(hs->noise, body + RFSEC_RESP_P,
+					    RFSEC_RESP_PAYLOAD_LEN);
 }
 
-int rfsec_hs_consume_response(struct rfsec_hs *hs, const u8 *body)
+int rfsec_hs_consume_response(struct rfsec_hs *hs, const u8 *body,
+			      struct rfsec_hs_params *params)
 {
 	u8 *copy = hs->msg + RFSEC_HDR_LEN;
+	int ret;
 
 	memcpy(copy, body, RFSEC_RESPONSE_LEN);
-	return rfsec_hs_read_e(hs, copy) ?:
-	       rfsec_hs_mix_dh(hs, hs->e_priv, hs->re) ?:
-	       rfsec_hs_mix_dh(hs, hs->s_priv, hs->re) ?:
-	       rfsec_noise_mix_key_and_hash(hs->noise, hs->psk,
-					    RFSEC_KEY_LEN) ?:
-	       rfsec_noise_decrypt_and_hash(hs->noise, copy + RFSEC_KEY_LEN,
-					    0);
+	ret = rfsec_hs_read_e(hs, copy + RFSEC_RESP_E) ?:
+	      rfsec_hs_mix_dh(hs, hs->e_priv, hs->re) ?:
+	      rfsec_hs_mix_dh(hs, hs->s_priv, hs->re) ?:
+	      rfsec_noise_mix_key_and_hash(hs->noise, hs->psk,
+					   RFSEC_KEY_LEN) ?:
+	      rfsec_noise_decrypt_and_hash(hs->noise, copy + RFSEC_RESP_P,
+					   RFSEC_RESP_PAYLOAD_LEN);
+	if (ret)
+		return ret;
+	params->rx_limit = get_unaligned_be16(copy + RFSEC_RESP_P);
+	params->channel = copy[RFSEC_RESP_P + 2];
+	return rfsec_hs_rx_limit_ok(params->rx_limit) ? 0 : -EPROTO;
 }
 
 int rfsec_hs_split(struct rfsec_hs *hs, u8 tx[RFSEC_KEY_LEN],

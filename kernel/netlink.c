@@ -236,7 +236,8 @@ static size_t rfsec_nl_stats_size(void)
 	       RFSEC_HS_FAIL_MAX * u64_size +		/* one per reason */
 	       5 * u64_size +				/* bytes, records, rekeys */
 	       nla_total_size(sizeof(u32)) +		/* CONNECTIONS */
-	       u64_size;				/* LAST_HANDSHAKE */
+	       u64_size +				/* LAST_HANDSHAKE */
+	       u64_size;				/* UNCLEAN_ENDS */
 }
 
 static size_t rfsec_nl_peer_size(bool with_stats)
@@ -295,7 +296,9 @@ static int rfsec_nl_put_stats(struct sk_buff *msg,
 	    nla_put_u32(msg, RFSEC_A_STATS_CONNECTIONS,
 			atomic_read(&stats->connections)) ||
 	    rfsec_nl_put_counter(msg, RFSEC_A_STATS_LAST_HANDSHAKE,
-				 &stats->last_handshake_ns, RFSEC_A_STATS_PAD))
+				 &stats->last_handshake_ns, RFSEC_A_STATS_PAD) ||
+	    rfsec_nl_put_counter(msg, RFSEC_A_STATS_UNCLEAN_ENDS,
+				 &stats->unclean_ends, RFSEC_A_STATS_PAD))
 		goto cancel;
 	nla_nest_end(msg, nest);
 	return 0;

@@ -21,7 +21,6 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/timekeeping.h>
 
 /* Documented in peer.h. */
 DEFINE_MUTEX(rfsec_config_lock);
@@ -316,57 +315,14 @@ void rfsec_peer_keys_wipe(struct rfsec_peer_keys *keys)
 	memzero_explicit(keys, sizeof(*keys));
 }
 
-/* Big-endian, so that memcmp() orders timestamps as numbers. */
-static void rfsec_tai64n_now(u8 tai64n[RFSEC_TAI64N_LEN])
+bool rfsec_peer_removed(struct rfsec_peer *peer)
 {
-	struct timespec64 now;
-
-	ktime_get_real_ts64(&now);
-	put_unaligned_be64(0x4000000000000000ULL + now.tv_sec, tai64n);
-	put_unaligned_be32(now.tv_nsec, tai64n + 8);
-}
-
-/* The timestamp 1 ns after @tai64n, in place. */
-static void rfsec_tai64n_inc(u8 tai64n[RFSEC_TAI64N_LEN])
-{
-	u64 sec = get_unaligned_be64(tai64n);
-	u32 nsec = get_unaligned_be32(tai64n + 8) + 1;
-
-	if (nsec >= NSEC_PER_SEC) {
-		nsec = 0;
-		sec++;
-	}
-	put_unaligned_be64(sec, tai64n);
-	put_unaligned_be32(nsec, tai64n + 8);
-}
-
-void rfsec_peer_next_tai64n(struct rfsec_peer *peer,
-			    u8 tai64n[RFSEC_TAI64N_LEN])
-{
-	rfsec_tai64n_now(tai64n);
-	mutex_lock(&rfsec_config_lock);
-	if (memcmp(tai64n, peer->tai64n_sent, RFSEC_TAI64N_LEN) <= 0) {
-		memcpy(tai64n, peer->tai64n_sent, RFSEC_TAI64N_LEN);
-		rfsec_tai64n_inc(tai64n);
-	}
-	memcpy(peer->tai64n_sent, tai64n, RFSEC_TAI64N_LEN);
-	mutex_unlock(&rfsec_config_lock);
-}
-
-int rfsec_peer_accept_tai64n(struct rfsec_peer *peer,
-			     const u8 tai64n[RFSEC_TAI64N_LEN])
-{
-	int ret = 0;
+	bool removed;
 
 	mutex_lock(&rfsec_config_lock);
-	if (peer->removed)
-		ret = -ENOENT;
-	else if (memcmp(tai64n, peer->tai64n_seen, RFSEC_TAI64N_LEN) <= 0)
-		ret = -EALREADY;
-	else
-		memcpy(peer->tai64n_seen, tai64n, RFSEC_TAI64N_LEN);
+	removed = peer->removed;
 	mutex_unlock(&rfsec_config_lock);
-	return ret;
+	return removed;
 }
 
 /*

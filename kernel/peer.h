@@ -24,8 +24,6 @@
 #define RFSEC_MAX_IDENTITIES		16
 #define RFSEC_MAX_PEERS_PER_IDENTITY	64
 
-/* A TAI64N timestamp: seconds + 2^62, then nanoseconds, big-endian. */
-#define RFSEC_TAI64N_LEN		12
 
 /*
  * Counters the data path fills in. They are atomics so that connections
@@ -43,6 +41,8 @@ struct rfsec_peer_stats {
 	atomic_t connections;
 	/* CLOCK_REALTIME of the last completed handshake in ns, 0 for never. */
 	atomic64_t last_handshake_ns;
+	/* Streams that ended without the peer's close record. */
+	atomic64_t unclean_ends;
 };
 
 /*
@@ -62,13 +62,6 @@ struct rfsec_peer {
 	enum rfsec_cipher cipher;
 	u8 public_key[RFSEC_KEY_LEN];
 	u8 psk[RFSEC_KEY_LEN];
-	/*
-	 * TAI64N timestamps of the handshake: the last one sent to the peer
-	 * and the greatest one accepted from it (replay protection). They
-	 * survive a replacement of the peer, like its statistics.
-	 */
-	u8 tai64n_sent[RFSEC_TAI64N_LEN];
-	u8 tai64n_seen[RFSEC_TAI64N_LEN];
 	struct rfsec_peer_stats stats;
 };
 
@@ -163,17 +156,11 @@ void rfsec_peer_put(struct rfsec_peer *peer);
 void rfsec_peer_keys_wipe(struct rfsec_peer_keys *keys);
 
 /*
- * Replay protection of the handshake; both take rfsec_config_lock.
- * rfsec_peer_next_tai64n() gives the timestamp to send to @peer: now, or
- * just after the last one sent if the clock has not moved past it.
- * rfsec_peer_accept_tai64n() accepts a timestamp received from @peer only
- * if it is newer than every one accepted before (0), else -EALREADY; a
- * removed peer accepts nothing (-ENOENT).
+ * Whether @peer was removed (or replaced) since a connection looked it up:
+ * a responder then refuses, as it would a peer it never knew. Takes
+ * rfsec_config_lock.
  */
-void rfsec_peer_next_tai64n(struct rfsec_peer *peer,
-			    u8 tai64n[RFSEC_TAI64N_LEN]);
-int rfsec_peer_accept_tai64n(struct rfsec_peer *peer,
-			     const u8 tai64n[RFSEC_TAI64N_LEN]);
+bool rfsec_peer_removed(struct rfsec_peer *peer);
 
 /* Removes every identity and peer, wiping their keys; module unload. */
 void rfsec_peers_uninit(void);

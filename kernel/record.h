@@ -25,6 +25,7 @@ enum {
 	RFSEC_INNER_DATA = 0,
 	RFSEC_INNER_REKEY = 1,
 	RFSEC_INNER_CONFIRM = 2,
+	RFSEC_INNER_CLOSE = 3,
 };
 
 /* A sender rekeys before its counter gets here (2^60). */

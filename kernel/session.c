@@ -52,6 +52,8 @@ static const char *const rfsec_hs_failure_names[] = {
 	[RFSEC_HS_FAIL_TIMEOUT]		= "timed out",
 	[RFSEC_HS_FAIL_REFUSED]		= "refused by the peer",
 	[RFSEC_HS_FAIL_CLOSED]		= "link closed",
+	[RFSEC_HS_FAIL_CIPHER]		= "cipher not accepted",
+	[RFSEC_HS_FAIL_VERSION]		= "another protocol version",
 };
 
 static struct rfsec_session *rfsec_session(struct sock *sk)
@@ -183,20 +185,6 @@ static int rfsec_session_addresses(struct rfsec_session *s,
 	return 0;
 }
 
-static void rfsec_session_prologue(const struct rfsec_session *s,
-				   u8 prologue[RFSEC_PROLOGUE_LEN])
-{
-	const bdaddr_t *init = s->initiator ? &s->local : &s->remote;
-	const bdaddr_t *resp = s->initiator ? &s->remote : &s->local;
-
-	memcpy(prologue, "rfsec", 5);
-	prologue[5] = RFSEC_PROTO_VERSION;
-	prologue[6] = s->cipher;
-	memcpy(prologue + 7, init, sizeof(bdaddr_t));
-	memcpy(prologue + 13, resp, sizeof(bdaddr_t));
-	prologue[19] = s->channel;
-}
-
 /* Wholly or not at all; for handshake messages, which are small. */
 static int rfsec_session_send_now(struct socket *transport, const u8 *buf,
 				  unsigned int len)
@@ -209,14 +197,32 @@ static int rfsec_session_send_now(struct socket *transport, const u8 *buf,
 	return ret == len ? 0 : -ENOBUFS;
 }
 
-static void rfsec_session_refuse(struct socket *transport, u8 *buf,
-				 u8 reason)
+/*
+ * Best effort: a refusal only picks the initiator's errno. Before the
+ * initiator has proven its key every reason is the same opaque code, so
+ * that the answer tells a stranger nothing about what is configured; the
+ * precise reason goes to this side's log, event and counters only.
+ */
+static void rfsec_session_refuse(struct socket *transport, u8 *buf, u8 code)
 {
 	rfsec_put_header(buf, RFSEC_MSG_REFUSAL, RFSEC_REFUSAL_LEN);
-	buf[RFSEC_HDR_LEN] = reason;
-	/* Best effort: a refusal only picks the initiator's errno. */
+	buf[RFSEC_HDR_LEN] = code;
+	buf[RFSEC_HDR_LEN + 1] = RFSEC_CIPHERS_ACCEPTED;
 	rfsec_session_send_now(transport, buf,
 			       RFSEC_HDR_LEN + RFSEC_REFUSAL_LEN);
+}
+
+/*
+ * A version-1 initiation: answer in version 1's own format (type 4,
+ * version 1, reason 3), which such a peer reports as a refusal instead of
+ * waiting for its timeout.
+ */
+static void rfsec_session_refuse_v1(struct socket *transport, u8 *buf)
+{
+	static const u8 refusal_v1[] = { RFSEC_MSG_REFUSAL, 1, 0, 1, 3 };
+
+	memcpy(buf, refusal_v1, sizeof(refusal_v1));
+	rfsec_session_send_now(transport, buf, sizeof(refusal_v1));
 }
 
 static void rfsec_session_kick_listener(struct sock *sk)
@@ -315,16 +321,18 @@ static void rfsec_session_abort(struct sock *sk, const char *why)
  * frames of its MTU and its credits count frames, so a record that spilled
  * a few bytes into one more frame would spend a whole credit on them.
  */
-static unsigned int rfsec_session_data_max(struct socket *transport)
+static unsigned int rfsec_session_data_max(struct socket *transport,
+					   u16 peer_rx_limit)
 {
 	struct rfcomm_dlc *d = rfcomm_pi(transport->sk)->dlc;
 	unsigned int mtu = d ? READ_ONCE(d->mtu) : 0;
-	unsigned int frames = mtu ? RFSEC_WIRE_MAX / mtu : 0;
+	unsigned int wire = min_t(unsigned int, RFSEC_WIRE_MAX, peer_rx_limit);
+	unsigned int frames = mtu ? wire / mtu : 0;
 
+	/* The peer's limit is at least RFSEC_RX_LIMIT_MIN, above the overhead. */
 	if (!frames || frames * mtu <= RFSEC_RECORD_OVERHEAD)
-		return RFSEC_RECORD_DATA_MAX;
-	return min_t(unsigned int, frames * mtu - RFSEC_RECORD_OVERHEAD,
-		     RFSEC_RECORD_DATA_MAX);
+		return wire - RFSEC_RECORD_OVERHEAD;
+	return frames * mtu - RFSEC_RECORD_OVERHEAD;
 }
 
 /* The handshake is over: records from now on. */
@@ -333,7 +341,8 @@ static void rfsec_session_established(struct sock *sk)
 	struct rfsec_session *s = rfsec_session(sk);
 	struct rfsec_peer_stats *stats = &s->peer->stats;
 
-	s->tx_data_max = rfsec_session_data_max(rfsec_sk(sk)->transport);
+	s->tx_data_max = rfsec_session_data_max(rfsec_sk(sk)->transport,
+						s->peer_rx_limit);
 	rfsec_hs_free(s->hs);
 	s->hs = NULL;
 	rfsec_session_disarm_timeout(sk, s);
@@ -394,7 +403,7 @@ static void rfsec_session_start(struct sock *sk)
 {
 	struct rfsec_session *s = rfsec_session(sk);
 	struct socket *transport = rfsec_sk(sk)->transport;
-	u8 prologue[RFSEC_PROLOGUE_LEN], tai64n[RFSEC_TAI64N_LEN];
+	struct rfsec_hs_params params = { .rx_limit = RFSEC_RX_LIMIT_MAX };
 	struct rfsec_peer_keys keys;
 	int ret;
 
@@ -413,8 +422,7 @@ static void rfsec_session_start(struct sock *sk)
 		return;
 	}
 	s->cipher = keys.cipher;
-	rfsec_session_prologue(s, prologue);
-	s->hs = rfsec_hs_new(s->cipher, true, &keys, prologue);
+	s->hs = rfsec_hs_new(s->cipher, true, &keys);
 	rfsec_peer_keys_wipe(&keys);
 	if (IS_ERR(s->hs)) {
 		ret = PTR_ERR(s->hs);
@@ -422,8 +430,7 @@ static void rfsec_session_start(struct sock *sk)
 		rfsec_session_fail(sk, ret, RFSEC_HS_FAIL_UNSPEC);
 		return;
 	}
-	rfsec_peer_next_tai64n(s->peer, tai64n);
-	ret = rfsec_hs_create_initiation(s->hs, tai64n);
+	ret = rfsec_hs_create_initiation(s->hs, &params);
 	if (ret) {
 		/* Our own keys failed: the peer's public key is low-order. */
 		rfsec_session_fail(sk, -EKEYREJECTED, RFSEC_HS_FAIL_WRONG_KEY);
@@ -474,66 +481,77 @@ int rfsec_session_accept(struct sock *sk, struct socket *transport)
 	return 0;
 }
 
+/*
+ * Responder: refuse the initiation (opaquely, docs/PROTOCOL.md 3.2) and
+ * end the handshake with the precise @reason, which only this side sees.
+ */
+static void rfsec_session_refuse_fail(struct sock *sk, int reason)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+
+	rfsec_session_refuse(rfsec_sk(sk)->transport, s->tx_buf,
+			     RFSEC_REFUSE_REFUSED);
+	rfsec_session_fail(sk, reason == RFSEC_HS_FAIL_NO_KEY ? -ENOKEY :
+			   reason == RFSEC_HS_FAIL_WRONG_KEY ? -EKEYREJECTED :
+			   -ECONNABORTED, reason);
+}
+
 /* Responder: the initiation arrived. */
 static void rfsec_session_on_initiation(struct sock *sk, const u8 *body)
 {
 	struct rfsec_session *s = rfsec_session(sk);
 	struct socket *transport = rfsec_sk(sk)->transport;
-	u8 tai64n[RFSEC_TAI64N_LEN], prologue[RFSEC_PROLOGUE_LEN];
+	struct rfsec_hs_params params;
 	struct rfsec_hs *hs;
 	int ret;
 
-	if (s->refuse_no_key) {
-		rfsec_session_refuse(transport, s->tx_buf, RFSEC_REFUSE_NO_KEY);
-		rfsec_session_fail(sk, -ENOKEY, RFSEC_HS_FAIL_NO_KEY);
+	/*
+	 * The cipher first, whatever is configured: its refusal says what
+	 * this implementation supports, the same to everyone.
+	 */
+	if (body[0] != RFSEC_CIPHER_CHACHA20_POLY1305 &&
+	    body[0] != RFSEC_CIPHER_AES_256_GCM) {
+		rfsec_session_refuse(transport, s->tx_buf, RFSEC_REFUSE_CIPHER);
+		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_CIPHER);
 		return;
 	}
-	if ((body[0] != RFSEC_CIPHER_CHACHA20_POLY1305 &&
-	     body[0] != RFSEC_CIPHER_AES_256_GCM) || body[1]) {
-		rfsec_session_refuse(transport, s->tx_buf,
-				     RFSEC_REFUSE_MALFORMED);
-		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+	if (s->refuse_no_key) {
+		rfsec_session_refuse_fail(sk, RFSEC_HS_FAIL_NO_KEY);
+		return;
+	}
+	if (body[1]) {
+		rfsec_session_refuse_fail(sk, RFSEC_HS_FAIL_MALFORMED);
 		return;
 	}
 	s->cipher = body[0];
-	rfsec_session_prologue(s, prologue);
-	hs = rfsec_hs_new(s->cipher, false, &s->resp_keys, prologue);
+	hs = rfsec_hs_new(s->cipher, false, &s->resp_keys);
 	if (IS_ERR(hs)) {
 		rfsec_session_fail(sk, PTR_ERR(hs), RFSEC_HS_FAIL_UNSPEC);
 		return;
 	}
 	s->hs = hs;
 
-	ret = rfsec_hs_consume_initiation(hs, body, tai64n);
+	ret = rfsec_hs_consume_initiation(hs, body, &params);
 	if (ret) {
-		rfsec_session_refuse(transport, s->tx_buf,
-				     RFSEC_REFUSE_MALFORMED);
-		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+		rfsec_session_refuse_fail(sk, RFSEC_HS_FAIL_MALFORMED);
 		return;
 	}
 	ret = crypto_memneq(hs->rs, s->resp_keys.remote_public, RFSEC_KEY_LEN);
 	rfsec_peer_keys_wipe(&s->resp_keys);
 	if (ret) {
-		rfsec_session_refuse(transport, s->tx_buf,
-				     RFSEC_REFUSE_WRONG_KEY);
-		rfsec_session_fail(sk, -EKEYREJECTED, RFSEC_HS_FAIL_WRONG_KEY);
+		rfsec_session_refuse_fail(sk, RFSEC_HS_FAIL_WRONG_KEY);
 		return;
 	}
-	ret = rfsec_peer_accept_tai64n(s->peer, tai64n);
-	if (ret) {
-		bool replay = ret == -EALREADY;
-
-		rfsec_session_refuse(transport, s->tx_buf,
-				     replay ? RFSEC_REFUSE_REPLAY :
-					      RFSEC_REFUSE_NO_KEY);
-		if (replay)
-			rfsec_session_fail(sk, -ECONNABORTED,
-					   RFSEC_HS_FAIL_REPLAY);
-		else
-			rfsec_session_fail(sk, -ENOKEY, RFSEC_HS_FAIL_NO_KEY);
+	/* Removed or replaced while this connection waited: unknown now. */
+	if (rfsec_peer_removed(s->peer)) {
+		rfsec_session_refuse_fail(sk, RFSEC_HS_FAIL_NO_KEY);
 		return;
 	}
-	ret = rfsec_hs_create_response(hs) ?: rfsec_session_make_records(s);
+	s->peer_rx_limit = params.rx_limit;
+	params.rx_limit = RFSEC_RX_LIMIT_MAX;
+	params.channel = s->channel;
+	ret = rfsec_hs_create_response(hs, &params) ?:
+	      rfsec_session_make_records(s);
 	if (ret) {
 		rfsec_session_fail(sk, ret == -EINVAL ? -ECONNABORTED : ret,
 				   RFSEC_HS_FAIL_MALFORMED);
@@ -554,17 +572,33 @@ static void rfsec_session_on_response(struct sock *sk, const u8 *body)
 {
 	struct rfsec_session *s = rfsec_session(sk);
 	struct socket *transport = rfsec_sk(sk)->transport;
+	struct rfsec_hs_params params;
 	int ret;
 
-	ret = rfsec_hs_consume_response(s->hs, body);
-	if (ret == -EINVAL) {
+	ret = rfsec_hs_consume_response(s->hs, body, &params);
+	if (ret == -EBADMSG) {
+		rfsec_session_fail(sk, -EKEYREJECTED, RFSEC_HS_FAIL_WRONG_KEY);
+		return;
+	}
+	if (ret == -EINVAL || ret == -EPROTO) {
 		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
 		return;
 	}
 	if (ret) {
-		rfsec_session_fail(sk, -EKEYREJECTED, RFSEC_HS_FAIL_WRONG_KEY);
+		rfsec_session_fail(sk, ret, RFSEC_HS_FAIL_UNSPEC);
 		return;
 	}
+	/*
+	 * The responder names the channel it accepted on (0: it cannot
+	 * know); a relay to another service on the same device shows here.
+	 */
+	if (params.channel && params.channel != s->channel) {
+		net_info_ratelimited("%pMR answered on channel %u, not %u\n",
+				     &s->remote, params.channel, s->channel);
+		rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+		return;
+	}
+	s->peer_rx_limit = params.rx_limit;
 	ret = rfsec_session_make_records(s);
 	if (ret) {
 		rfsec_session_fail(sk, ret, RFSEC_HS_FAIL_UNSPEC);
@@ -582,22 +616,18 @@ static void rfsec_session_on_response(struct sock *sk, const u8 *body)
 	rfsec_session_established(sk);
 }
 
-static void rfsec_session_on_refusal(struct sock *sk, u8 reason)
+static void rfsec_session_on_refusal(struct sock *sk, const u8 *body)
 {
-	int err;
+	struct rfsec_session *s = rfsec_session(sk);
 
-	switch (reason) {
-	case RFSEC_REFUSE_NO_KEY:
-		err = -ENOKEY;
-		break;
-	case RFSEC_REFUSE_WRONG_KEY:
-		err = -EKEYREJECTED;
-		break;
-	default:
-		err = -ECONNABORTED;
-		break;
+	if (body[0] == RFSEC_REFUSE_CIPHER) {
+		net_info_ratelimited("%pMR does not accept cipher %u (it accepts the set %#x)\n",
+				     &s->remote, s->cipher, body[1]);
+		rfsec_session_fail(sk, -EPROTONOSUPPORT, RFSEC_HS_FAIL_CIPHER);
+		return;
 	}
-	rfsec_session_fail(sk, err, RFSEC_HS_FAIL_REFUSED);
+	/* Opaque by design: the other side's log says why. */
+	rfsec_session_fail(sk, -EKEYREJECTED, RFSEC_HS_FAIL_REFUSED);
 }
 
 /*
@@ -691,6 +721,14 @@ static int rfsec_session_on_record(struct sock *sk, unsigned int body_len)
 		}
 		atomic64_inc(&s->peer->stats.rekeys);
 		break;
+	case RFSEC_INNER_CLOSE:
+		why = "a malformed close record";
+		if (len)
+			goto bad;
+		/* The authenticated end: what came before is all there is. */
+		s->peer_closed = true;
+		rfsec_transport_ended(sk, 0);
+		break;
 	default:
 		goto bad;
 	}
@@ -726,8 +764,6 @@ static bool rfsec_session_header_ok(const struct rfsec_session *s,
 {
 	unsigned int len = (hdr[2] << 8) | hdr[3];
 
-	if (hdr[1] != RFSEC_PROTO_VERSION)
-		return false;
 	switch (s->state) {
 	case RFSEC_SESSION_INIT_SENT:
 		return (hdr[0] == RFSEC_MSG_RESPONSE &&
@@ -739,8 +775,9 @@ static bool rfsec_session_header_ok(const struct rfsec_session *s,
 		       len == RFSEC_INITIATION_LEN;
 	case RFSEC_SESSION_RESP_CONFIRM:
 	case RFSEC_SESSION_ESTABLISHED:
+		/* Nothing follows a close record. */
 		return hdr[0] == RFSEC_MSG_RECORD && len >= RFSEC_RECORD_MIN &&
-		       len <= RFSEC_RECORD_MAX;
+		       len <= RFSEC_RECORD_MAX && !s->peer_closed;
 	default:
 		return false;
 	}
@@ -757,8 +794,38 @@ static void rfsec_session_malformed(struct sock *sk)
 	}
 	if (s->state == RFSEC_SESSION_RESP_WAIT)
 		rfsec_session_refuse(rfsec_sk(sk)->transport, s->tx_buf,
-				     RFSEC_REFUSE_MALFORMED);
+				     RFSEC_REFUSE_REFUSED);
 	rfsec_session_fail(sk, -ECONNABORTED, RFSEC_HS_FAIL_MALFORMED);
+}
+
+/*
+ * A header of another protocol version. An initiator learns that its peer
+ * speaks another version; a responder answers a version-1 initiation in
+ * version 1's format and anything else with its own refusal, so that
+ * either kind of initiator reports a refusal rather than a timeout.
+ */
+static void rfsec_session_other_version(struct sock *sk)
+{
+	struct rfsec_session *s = rfsec_session(sk);
+	struct socket *transport = rfsec_sk(sk)->transport;
+	u8 version = s->rx_buf[1];
+
+	switch (s->state) {
+	case RFSEC_SESSION_RESP_WAIT:
+		if (version == 1)
+			rfsec_session_refuse_v1(transport, s->tx_buf);
+		else
+			rfsec_session_refuse(transport, s->tx_buf,
+					     RFSEC_REFUSE_REFUSED);
+		fallthrough;
+	case RFSEC_SESSION_INIT_SENT:
+		net_info_ratelimited("%pMR speaks protocol version %u, this side %u\n",
+				     &s->remote, version, RFSEC_PROTO_VERSION);
+		rfsec_session_fail(sk, -EPROTONOSUPPORT, RFSEC_HS_FAIL_VERSION);
+		return;
+	default:
+		rfsec_session_malformed(sk);
+	}
 }
 
 /* A whole message is in rx_buf; 0, or -EAGAIN to come back later. */
@@ -775,7 +842,7 @@ static int rfsec_session_dispatch(struct sock *sk, unsigned int body_len)
 		rfsec_session_on_response(sk, body);
 		return 0;
 	case RFSEC_MSG_REFUSAL:
-		rfsec_session_on_refusal(sk, body[0]);
+		rfsec_session_on_refusal(sk, body);
 		return 0;
 	default:
 		return rfsec_session_on_record(sk, body_len);
@@ -794,6 +861,13 @@ static void rfsec_session_link_down(struct sock *sk, int err)
 		rfsec_session_fail(sk, -ECONNRESET, RFSEC_HS_FAIL_CLOSED);
 		return;
 	}
+	/* The peer ended cleanly, or this side did: nothing is missing. */
+	if (s->peer_closed || READ_ONCE(s->close_sent)) {
+		rfsec_transport_ended(sk, 0);
+		return;
+	}
+	if (s->state == RFSEC_SESSION_ESTABLISHED)
+		atomic64_inc(&s->peer->stats.unclean_ends);
 	if (s->rx_have) {
 		/*
 		 * Not a byte of the partial record is delivered either way;
@@ -807,7 +881,17 @@ static void rfsec_session_link_down(struct sock *sk, int err)
 			rfsec_session_abort(sk, "the stream ended inside a record");
 		return;
 	}
-	/* Between records: the error or end RFCOMM reports, as RFCOMM would. */
+	/*
+	 * Between records, but without the close record: the link's own
+	 * error, as RFCOMM reports it, or ECONNRESET for an orderly RFCOMM
+	 * end, which anyone between the devices can fake.
+	 */
+	if (s->state == RFSEC_SESSION_ESTABLISHED) {
+		net_info_ratelimited("connection with %pMR on %pMR ended without a close record (%d)\n",
+				     &s->remote, &s->local, err);
+		rfsec_transport_ended(sk, err ?: -ECONNRESET);
+		return;
+	}
 	rfsec_transport_ended(sk, err);
 }
 
@@ -842,8 +926,13 @@ static void rfsec_session_read(struct sock *sk)
 				return;
 			}
 			WRITE_ONCE(s->rx_have, s->rx_have + n);
-			if (s->rx_have == RFSEC_HDR_LEN &&
-			    !rfsec_session_header_ok(s, s->rx_buf)) {
+			if (s->rx_have < RFSEC_HDR_LEN || need > RFSEC_HDR_LEN)
+				continue;
+			if (s->rx_buf[1] != RFSEC_PROTO_VERSION) {
+				rfsec_session_other_version(sk);
+				return;
+			}
+			if (!rfsec_session_header_ok(s, s->rx_buf)) {
 				rfsec_session_malformed(sk);
 				return;
 			}
@@ -1034,7 +1123,9 @@ static int rfsec_session_send_records(struct sock *sk,
 	int ret;
 
 	mutex_lock(&s->tx_lock);
-	ret = rfsec_session_flush(sk, s, flags);
+	/* A writer racing close() must not follow the close record. */
+	ret = READ_ONCE(s->close_sent) ? -EPIPE :
+	      rfsec_session_flush(sk, s, flags);
 	while (!ret && sent < len) {
 		if (rfsec_record_tx_needs_rekey(s->rec)) {
 			ret = rfsec_session_send_record(sk, s,
@@ -1111,12 +1202,15 @@ void rfsec_session_write_space(struct sock *sk)
 {
 	struct rfsec_session *s = rfsec_session(sk);
 
-	if (s && READ_ONCE(s->tx_len)) {
+	if (!s)
+		return;
+	if (READ_ONCE(s->tx_len)) {
 		sock_hold(sk);
 		if (!rfsec_queue_work(&s->tx_work))
 			sock_put(sk);
-		wake_up_all(&s->drain_wait);
 	}
+	/* A drain may wait for room for the close record, with none pending. */
+	wake_up_all(&s->drain_wait);
 }
 
 static void rfsec_tx_work(struct work_struct *work)
@@ -1147,12 +1241,38 @@ static void rfsec_timeout_work(struct work_struct *work)
 	sock_put(sk);
 }
 
-/* Whether the drain should look again: sent, room in RFCOMM, or no link. */
+/*
+ * Whether the drain should look again: all sent (the close record
+ * included), room in RFCOMM, or no link.
+ */
 static bool rfsec_session_drain_ready(struct rfsec_session *s,
 				      struct sock *tsk)
 {
-	return !READ_ONCE(s->tx_len) || sock_writeable(tsk) ||
+	return (!READ_ONCE(s->tx_len) && READ_ONCE(s->close_sent)) ||
+	       sock_writeable(tsk) ||
 	       READ_ONCE(tsk->sk_state) != BT_CONNECTED;
+}
+
+/*
+ * After the last record write() accepted, the close record (once): the
+ * peer then reads an end of stream, not a cut. 0 once it has all gone to
+ * RFCOMM, -EAGAIN while part of it waits for room.
+ */
+static int rfsec_session_send_close(struct sock *sk, struct rfsec_session *s)
+{
+	bool pending = false;
+	int ret;
+
+	if (s->close_sent)
+		return 0;
+	if (s->rec->dead)
+		return -EPIPE;
+	ret = rfsec_session_send_record(sk, s, RFSEC_INNER_CLOSE, 0,
+					MSG_DONTWAIT | MSG_NOSIGNAL, &pending);
+	if (ret)
+		return ret;
+	WRITE_ONCE(s->close_sent, true);
+	return pending ? -EAGAIN : 0;
 }
 
 void rfsec_session_drain(struct sock *sk, long timeo)
@@ -1168,6 +1288,8 @@ void rfsec_session_drain(struct sock *sk, long timeo)
 	for (;;) {
 		mutex_lock(&s->tx_lock);
 		ret = rfsec_session_flush(sk, s, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (!ret)
+			ret = rfsec_session_send_close(sk, s);
 		left = s->tx_len - s->tx_off;
 		mutex_unlock(&s->tx_lock);
 		if (ret != -EAGAIN || timeo <= 0)

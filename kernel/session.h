@@ -44,6 +44,8 @@ struct rfsec_session {
 	bool counted;			/* in the peer's open connections */
 	bool refuse_no_key;		/* responder without a key for the peer */
 	bool was_established;		/* the handshake completed, under lock_sock() */
+	bool peer_closed;		/* its close record came, under lock_sock() */
+	bool close_sent;		/* ours went (or is pending), under tx_lock */
 	u8 cipher;
 	u8 channel;
 	bdaddr_t local;
@@ -66,7 +68,8 @@ struct rfsec_session {
 	/* Sealing or a key change failed on the send path: the work ends it. */
 	int tx_err;
 	u8 *tx_buf;
-	unsigned int tx_data_max;	/* data per record: one RFCOMM frame */
+	unsigned int tx_data_max;	/* data per record: whole RFCOMM frames */
+	u16 peer_rx_limit;		/* the longest record the peer takes */
 	unsigned int tx_off;
 	unsigned int tx_len;
 	struct work_struct tx_work;	/* flushes tx_buf when RFCOMM has room */
@@ -102,8 +105,8 @@ enum rfsec_session_state rfsec_session_state(struct sock *sk);
 /* Whether its handshake is still to come or running. */
 bool rfsec_session_handshaking(struct sock *sk);
 /*
- * Shutdown and close: hand RFCOMM the rest of the record write() accepted,
- * waiting up to @timeo (jiffies) for room.
+ * Shutdown and close: hand RFCOMM the rest of the record write() accepted
+ * and then the close record, waiting up to @timeo (jiffies) for room.
  */
 void rfsec_session_drain(struct sock *sk, long timeo);
 /* The transport's state changed (atomic context): a drain looks again. */

@@ -444,6 +444,7 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 	case RFSEC_A_STATS_RX_RECORDS:
 	case RFSEC_A_STATS_REKEYS:
 	case RFSEC_A_STATS_LAST_HANDSHAKE:
+	case RFSEC_A_STATS_UNCLEAN_ENDS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0) {
 			p->unexpected++;
 			break;
@@ -457,7 +458,7 @@ static int stats_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-/* RFSEC_A_STATS_HANDSHAKES to RFSEC_A_STATS_LAST_HANDSHAKE. */
+/* RFSEC_A_STATS_HANDSHAKES to RFSEC_A_STATS_UNCLEAN_ENDS. */
 #define STATS_COUNT (RFSEC_A_STATS_MAX - RFSEC_A_STATS_PAD)
 
 static int peer_attr_cb(const struct nlattr *attr, void *data)

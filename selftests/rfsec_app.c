@@ -200,6 +200,8 @@ static const char *const fail_names[] = {
 	[RFSEC_HS_FAIL_TIMEOUT] = "timeout",
 	[RFSEC_HS_FAIL_REFUSED] = "refused",
 	[RFSEC_HS_FAIL_CLOSED] = "closed",
+	[RFSEC_HS_FAIL_CIPHER] = "cipher",
+	[RFSEC_HS_FAIL_VERSION] = "version",
 };
 
 static int stats(const char *adapter, const char *peer)

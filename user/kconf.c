@@ -33,6 +33,8 @@ static const char *const kconf_failure_names[] = {
 	[RFSEC_HS_FAIL_TIMEOUT] = "timeout",
 	[RFSEC_HS_FAIL_REFUSED] = "refused",
 	[RFSEC_HS_FAIL_CLOSED] = "closed",
+	[RFSEC_HS_FAIL_CIPHER] = "cipher",
+	[RFSEC_HS_FAIL_VERSION] = "version",
 };
 
 static const char *const kconf_change_names[] = {
@@ -150,6 +152,9 @@ static int kconf_stats_cb(const struct nlattr *attr, void *data)
 		break;
 	case RFSEC_A_STATS_LAST_HANDSHAKE:
 		dst = &p->last_handshake_ns;
+		break;
+	case RFSEC_A_STATS_UNCLEAN_ENDS:
+		dst = &p->unclean_ends;
 		break;
 	case RFSEC_A_STATS_CONNECTIONS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)

@@ -38,6 +38,7 @@ struct kconf_peer {
 	uint64_t tx_bytes, rx_bytes, tx_records, rx_records, rekeys;
 	uint32_t connections;
 	uint64_t last_handshake_ns;	/* since the epoch, 0: never */
+	uint64_t unclean_ends;		/* streams cut without a close record */
 };
 
 /*

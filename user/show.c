@@ -133,8 +133,8 @@ static void show_text_peer(const struct kconf_peer *p)
 	printf("    records: %" PRIu64 " received, %" PRIu64 " sent\n",
 	       p->rx_records, p->tx_records);
 	printf("    handshakes: %" PRIu64 ", rekeys: %" PRIu64
-	       ", connections: %" PRIu32 "\n",
-	       p->handshakes, p->rekeys, p->connections);
+	       ", connections: %" PRIu32 ", unclean ends: %" PRIu64 "\n",
+	       p->handshakes, p->rekeys, p->connections, p->unclean_ends);
 	printf("    handshake failures:");
 	for (r = 1; r < KCONF_MAX_REASONS; r++) {
 		if (!p->failures[r])
@@ -214,6 +214,7 @@ static void show_json_peer(struct json *j, const struct kconf_peer *p)
 	json_u64(j, "tx_records", p->tx_records);
 	json_u64(j, "rekeys", p->rekeys);
 	json_u64(j, "connections", p->connections);
+	json_u64(j, "unclean_ends", p->unclean_ends);
 	json_begin_object(j, "handshake_failures");
 	for (r = 1; r < KCONF_MAX_REASONS; r++) {
 		name = kconf_failure_name(r);
