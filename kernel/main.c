@@ -9,19 +9,33 @@
 #include "netlink.h"
 #include "noise.h"
 #include "peer.h"
+#include "selftest.h"
 #include "sock.h"
 #include "transport.h"
 #include "uapi/rfsec.h"
 
 #include <linux/init.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/printk.h>
 #include <linux/stringify.h>
 #include <net/genetlink.h>
 
+static bool selftest;
+module_param(selftest, bool, 0444);
+MODULE_PARM_DESC(selftest,
+		 "check the Noise core against cacophony's vectors before loading (default 0)");
+
 static int __init rfsec_mod_init(void)
 {
 	int ret;
+
+	/* Before anything is registered: a failure leaves nothing behind. */
+	if (selftest) {
+		ret = rfsec_selftest();
+		if (ret)
+			return ret;
+	}
 
 	ret = rfsec_genl_init();
 	if (ret < 0)

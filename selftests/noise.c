@@ -4,7 +4,6 @@
  * docs/PROTOCOL.md. Section numbers below are those of PROTOCOL.md.
  */
 #include <string.h>
-#include <time.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -138,7 +137,7 @@ static int dh(uint8_t out[NOISE_KEY_LEN], const uint8_t priv[NOISE_KEY_LEN],
 	if (EVP_PKEY_derive(ctx, out, &len) != 1 || len != NOISE_KEY_LEN ||
 	    !CRYPTO_memcmp(out, zero, NOISE_KEY_LEN)) {
 		OPENSSL_cleanse(out, NOISE_KEY_LEN);
-		ret = -NOISE_REFUSE_MALFORMED;
+		ret = -NOISE_ERR_MALFORMED;
 		goto out;
 	}
 	ret = 0;
@@ -296,69 +295,12 @@ static int decrypt_and_hash(struct noise_hs *hs, const uint8_t *c, size_t len,
 	return 0;
 }
 
-/* 2.3 prologue, 2.4 messages */
-
-void noise_prologue(uint8_t out[NOISE_PROLOGUE_LEN], int cipher,
-		    const uint8_t init_addr[NOISE_ADDR_LEN],
-		    const uint8_t resp_addr[NOISE_ADDR_LEN], uint8_t channel)
-{
-	memcpy(out, "rfsec", 5);
-	out[5] = NOISE_VERSION;
-	out[6] = cipher;
-	memcpy(out + 7, init_addr, NOISE_ADDR_LEN);
-	memcpy(out + 13, resp_addr, NOISE_ADDR_LEN);
-	out[19] = channel;
-}
-
-void noise_tai64n(uint8_t out[NOISE_TS_LEN], uint64_t sec, uint32_t nsec)
-{
-	uint64_t t = (1ULL << 62) + sec;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		out[i] = t >> (56 - 8 * i);
-	for (i = 0; i < 4; i++)
-		out[8 + i] = nsec >> (24 - 8 * i);
-}
-
-void noise_header(uint8_t out[NOISE_HDR_LEN], uint8_t type, uint16_t len)
-{
-	out[0] = type;
-	out[1] = NOISE_VERSION;
-	out[2] = len >> 8;
-	out[3] = len;
-}
-
-static bool header_is(const uint8_t *msg, size_t len, uint8_t type,
-		      uint16_t body)
-{
-	return len == (size_t)NOISE_HDR_LEN + body && msg[0] == type &&
-	       msg[1] == NOISE_VERSION && msg[2] == body >> 8 &&
-	       msg[3] == (body & 0xff);
-}
-
-/* Initialize(name), MixHash(prologue), MixHash(S_resp). */
-static void hs_start(struct noise_hs *hs, const uint8_t s_resp[NOISE_KEY_LEN])
-{
-	const char *name = noise_names[hs->cipher];
-	uint8_t prologue[NOISE_PROLOGUE_LEN];
-
-	SHA256((const uint8_t *)name, strlen(name), hs->h);
-	memcpy(hs->ck, hs->h, NOISE_HASH_LEN);
-	hs->has_k = false;
-	hs->n = 0;
-	noise_prologue(prologue, hs->cipher, hs->init_addr, hs->resp_addr,
-		       hs->channel);
-	mix_hash(hs, prologue, sizeof(prologue));
-	mix_hash(hs, s_resp, NOISE_KEY_LEN);
-}
+/* The general IKpsk2 handshake */
 
 int noise_hs_init(struct noise_hs *hs, bool initiator, int cipher,
 		  const uint8_t s_priv[NOISE_KEY_LEN],
 		  const uint8_t rs[NOISE_KEY_LEN],
-		  const uint8_t psk[NOISE_KEY_LEN],
-		  const uint8_t init_addr[NOISE_ADDR_LEN],
-		  const uint8_t resp_addr[NOISE_ADDR_LEN], uint8_t channel)
+		  const uint8_t psk[NOISE_KEY_LEN])
 {
 	memset(hs, 0, sizeof(*hs));
 	hs->initiator = initiator;
@@ -368,14 +310,10 @@ int noise_hs_init(struct noise_hs *hs, bool initiator, int cipher,
 		return -NOISE_ERR_CRYPTO;
 	if (psk)
 		memcpy(hs->psk, psk, NOISE_KEY_LEN);
-	memcpy(hs->init_addr, init_addr, NOISE_ADDR_LEN);
-	memcpy(hs->resp_addr, resp_addr, NOISE_ADDR_LEN);
-	hs->channel = channel;
 	if (initiator) {
-		if (!cipher_ok(cipher) || !rs)
+		if (!rs)
 			return -NOISE_ERR_CRYPTO;
 		memcpy(hs->rs, rs, NOISE_KEY_LEN);
-		hs_start(hs, hs->rs);
 	}
 	return 0;
 }
@@ -388,20 +326,53 @@ void noise_hs_set_psk(struct noise_hs *hs, const uint8_t psk[NOISE_KEY_LEN])
 		memset(hs->psk, 0, NOISE_KEY_LEN);
 }
 
-static int set_ephemeral(struct noise_hs *hs,
-			 const uint8_t e_priv[NOISE_KEY_LEN])
+int noise_ik_start(struct noise_hs *hs, const uint8_t *prologue, size_t len)
 {
-	int ret;
+	const char *name;
 
+	if (!cipher_ok(hs->cipher))
+		return -NOISE_ERR_CRYPTO;
+	name = noise_names[hs->cipher];
+	/*
+	 * Noise's InitializeSymmetric: a name of at most HASHLEN bytes is h
+	 * itself, zero-padded (the AESGCM name is exactly 32 bytes); a longer
+	 * one (ChaChaPoly's, 36) is hashed.
+	 */
+	if (strlen(name) <= NOISE_HASH_LEN) {
+		memset(hs->h, 0, NOISE_HASH_LEN);
+		memcpy(hs->h, name, strlen(name));
+	} else {
+		SHA256((const uint8_t *)name, strlen(name), hs->h);
+	}
+	memcpy(hs->ck, hs->h, NOISE_HASH_LEN);
+	hs->has_k = false;
+	hs->n = 0;
+	mix_hash(hs, prologue, len);
+	/* <- s: the responder's static key is known before the first message */
+	mix_hash(hs, hs->initiator ? hs->rs : hs->s_pub, NOISE_KEY_LEN);
+	return 0;
+}
+
+/* e, for the side that sends it: MixHash and, for the psk modifier, MixKey. */
+static int write_e(struct noise_hs *hs, const uint8_t e_priv[NOISE_KEY_LEN],
+		   uint8_t out[NOISE_KEY_LEN])
+{
 	if (e_priv)
 		memcpy(hs->e_priv, e_priv, NOISE_KEY_LEN);
 	else if (noise_genkey(hs->e_priv))
 		return -NOISE_ERR_CRYPTO;
 	if (noise_pubkey(hs->e_pub, hs->e_priv))
 		return -NOISE_ERR_CRYPTO;
+	memcpy(out, hs->e_pub, NOISE_KEY_LEN);
 	mix_hash(hs, hs->e_pub, NOISE_KEY_LEN);
-	ret = mix_key(hs, hs->e_pub, NOISE_KEY_LEN);
-	return ret;
+	return mix_key(hs, hs->e_pub, NOISE_KEY_LEN);
+}
+
+static int read_e(struct noise_hs *hs, const uint8_t in[NOISE_KEY_LEN])
+{
+	memcpy(hs->re, in, NOISE_KEY_LEN);
+	mix_hash(hs, hs->re, NOISE_KEY_LEN);
+	return mix_key(hs, hs->re, NOISE_KEY_LEN);
 }
 
 /* MixKey(DH(priv, pub)) */
@@ -417,112 +388,85 @@ static int mix_dh(struct noise_hs *hs, const uint8_t priv[NOISE_KEY_LEN],
 	return ret;
 }
 
-int noise_write_initiation(struct noise_hs *hs,
-			   const uint8_t e_priv[NOISE_KEY_LEN],
-			   const uint8_t ts[NOISE_TS_LEN],
-			   uint8_t out[NOISE_INITIATION_LEN])
-{
-	uint8_t *p = out + NOISE_HDR_LEN;
-	int ret;
-
-	noise_header(out, NOISE_MSG_INITIATION, NOISE_INITIATION_BODY);
-	p[0] = hs->cipher;
-	p[1] = 0;
-	if (ts) {
-		memcpy(hs->ts, ts, NOISE_TS_LEN);
-	} else {
-		struct timespec now;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		noise_tai64n(hs->ts, now.tv_sec, now.tv_nsec);
-	}
-	ret = set_ephemeral(hs, e_priv);		/* e */
-	if (ret)
-		return ret;
-	memcpy(p + 2, hs->e_pub, NOISE_KEY_LEN);
-	ret = mix_dh(hs, hs->e_priv, hs->rs);		/* es */
-	if (ret)
-		return ret;
-	ret = encrypt_and_hash(hs, hs->s_pub, NOISE_KEY_LEN, p + 34); /* s */
-	if (ret)
-		return ret;
-	ret = mix_dh(hs, hs->s_priv, hs->rs);		/* ss */
-	if (ret)
-		return ret;
-	return encrypt_and_hash(hs, hs->ts, NOISE_TS_LEN, p + 82);
-}
-
-int noise_read_initiation(struct noise_hs *hs, const uint8_t *msg, size_t len)
-{
-	const uint8_t *p = msg + NOISE_HDR_LEN;
-	int ret;
-
-	if (!header_is(msg, len, NOISE_MSG_INITIATION, NOISE_INITIATION_BODY))
-		return -NOISE_REFUSE_MALFORMED;
-	if (!cipher_ok(p[0]) || p[1] != 0)
-		return -NOISE_REFUSE_MALFORMED;
-	hs->cipher = p[0];
-	hs_start(hs, hs->s_pub);
-	memcpy(hs->re, p + 2, NOISE_KEY_LEN);		/* e */
-	mix_hash(hs, hs->re, NOISE_KEY_LEN);
-	ret = mix_key(hs, hs->re, NOISE_KEY_LEN);
-	if (!ret)
-		ret = mix_dh(hs, hs->s_priv, hs->re);	/* es */
-	if (!ret)
-		ret = decrypt_and_hash(hs, p + 34, 48, hs->rs);	/* s */
-	if (!ret)
-		ret = mix_dh(hs, hs->s_priv, hs->rs);	/* ss */
-	if (!ret)
-		ret = decrypt_and_hash(hs, p + 82, 28, hs->ts);
-	if (ret == -NOISE_ERR_DECRYPT)
-		ret = -NOISE_REFUSE_MALFORMED;
-	return ret;
-}
-
-int noise_write_response(struct noise_hs *hs,
+int noise_ik_write_first(struct noise_hs *hs,
 			 const uint8_t e_priv[NOISE_KEY_LEN],
-			 uint8_t out[NOISE_RESPONSE_LEN])
+			 const uint8_t *payload, size_t plen, uint8_t *out)
 {
-	uint8_t *p = out + NOISE_HDR_LEN;
 	int ret;
 
-	noise_header(out, NOISE_MSG_RESPONSE, NOISE_RESPONSE_BODY);
-	ret = set_ephemeral(hs, e_priv);		/* e */
-	if (ret)
-		return ret;
-	memcpy(p, hs->e_pub, NOISE_KEY_LEN);
-	ret = mix_dh(hs, hs->e_priv, hs->re);		/* ee */
+	ret = write_e(hs, e_priv, out);				/* e */
 	if (!ret)
-		ret = mix_dh(hs, hs->e_priv, hs->rs);	/* se */
+		ret = mix_dh(hs, hs->e_priv, hs->rs);		/* es */
 	if (!ret)
-		ret = mix_key_and_hash(hs, hs->psk, NOISE_KEY_LEN); /* psk */
+		ret = encrypt_and_hash(hs, hs->s_pub, NOISE_KEY_LEN,
+				       out + NOISE_KEY_LEN);	/* s */
 	if (!ret)
-		ret = encrypt_and_hash(hs, NULL, 0, p + 32);
+		ret = mix_dh(hs, hs->s_priv, hs->rs);		/* ss */
+	if (!ret)
+		ret = encrypt_and_hash(hs, payload, plen,
+				       out + NOISE_IK_FIRST_LEN(0) -
+				       NOISE_TAG_LEN);
 	return ret;
 }
 
-int noise_read_response(struct noise_hs *hs, const uint8_t *msg, size_t len)
+int noise_ik_read_first(struct noise_hs *hs, const uint8_t *msg, size_t len,
+			uint8_t *payload)
 {
-	const uint8_t *p = msg + NOISE_HDR_LEN;
-	uint8_t empty[1];
+	const uint8_t *enc_s = msg + NOISE_KEY_LEN;
+	const uint8_t *enc_p = enc_s + NOISE_KEY_LEN + NOISE_TAG_LEN;
 	int ret;
 
-	if (!header_is(msg, len, NOISE_MSG_RESPONSE, NOISE_RESPONSE_BODY))
-		return -NOISE_REFUSE_MALFORMED;
-	memcpy(hs->re, p, NOISE_KEY_LEN);		/* e */
-	mix_hash(hs, hs->re, NOISE_KEY_LEN);
-	ret = mix_key(hs, hs->re, NOISE_KEY_LEN);
+	if (len < NOISE_IK_FIRST_LEN(0))
+		return -NOISE_ERR_MALFORMED;
+	ret = read_e(hs, msg);					/* e */
 	if (!ret)
-		ret = mix_dh(hs, hs->e_priv, hs->re);	/* ee */
+		ret = mix_dh(hs, hs->s_priv, hs->re);		/* es */
 	if (!ret)
-		ret = mix_dh(hs, hs->s_priv, hs->re);	/* se */
+		ret = decrypt_and_hash(hs, enc_s, NOISE_KEY_LEN + NOISE_TAG_LEN,
+				       hs->rs);			/* s */
+	if (!ret)
+		ret = mix_dh(hs, hs->s_priv, hs->rs);		/* ss */
+	if (!ret)
+		ret = decrypt_and_hash(hs, enc_p, msg + len - enc_p, payload);
+	return ret ? ret : (int)(len - NOISE_IK_FIRST_LEN(0));
+}
+
+int noise_ik_write_second(struct noise_hs *hs,
+			  const uint8_t e_priv[NOISE_KEY_LEN],
+			  const uint8_t *payload, size_t plen, uint8_t *out)
+{
+	int ret;
+
+	ret = write_e(hs, e_priv, out);				/* e */
+	if (!ret)
+		ret = mix_dh(hs, hs->e_priv, hs->re);		/* ee */
+	if (!ret)
+		ret = mix_dh(hs, hs->e_priv, hs->rs);		/* se */
 	if (!ret)
 		ret = mix_key_and_hash(hs, hs->psk, NOISE_KEY_LEN); /* psk */
 	if (!ret)
-		ret = decrypt_and_hash(hs, p + 32, NOISE_TAG_LEN, empty);
-	if (ret == -NOISE_ERR_DECRYPT)
-		ret = -NOISE_REFUSE_WRONG_KEY;
+		ret = encrypt_and_hash(hs, payload, plen, out + NOISE_KEY_LEN);
 	return ret;
+}
+
+int noise_ik_read_second(struct noise_hs *hs, const uint8_t *msg, size_t len,
+			 uint8_t *payload)
+{
+	int ret;
+
+	if (len < NOISE_IK_SECOND_LEN(0))
+		return -NOISE_ERR_MALFORMED;
+	ret = read_e(hs, msg);					/* e */
+	if (!ret)
+		ret = mix_dh(hs, hs->e_priv, hs->re);		/* ee */
+	if (!ret)
+		ret = mix_dh(hs, hs->s_priv, hs->re);		/* se */
+	if (!ret)
+		ret = mix_key_and_hash(hs, hs->psk, NOISE_KEY_LEN); /* psk */
+	if (!ret)
+		ret = decrypt_and_hash(hs, msg + NOISE_KEY_LEN,
+				       len - NOISE_KEY_LEN, payload);
+	return ret ? ret : (int)(len - NOISE_IK_SECOND_LEN(0));
 }
 
 int noise_split(struct noise_hs *hs, struct noise_session *s)
@@ -549,10 +493,165 @@ int noise_split(struct noise_hs *hs, struct noise_session *s)
 	return ret;
 }
 
-void noise_write_refusal(uint8_t out[NOISE_REFUSAL_LEN], uint8_t reason)
+int noise_transport_encrypt(int cipher, struct noise_dir *d,
+			    const uint8_t *ad, size_t adlen,
+			    const uint8_t *pt, size_t len, uint8_t *out)
 {
-	noise_header(out, NOISE_MSG_REFUSAL, 1);
-	out[NOISE_HDR_LEN] = reason;
+	int ret = aead_encrypt(cipher, d->k, d->n, ad, adlen, pt, len, out);
+
+	if (!ret)
+		d->n++;
+	return ret;
+}
+
+int noise_transport_decrypt(int cipher, struct noise_dir *d,
+			    const uint8_t *ad, size_t adlen,
+			    const uint8_t *c, size_t len, uint8_t *out)
+{
+	int ret = aead_decrypt(cipher, d->k, d->n, ad, adlen, c, len, out);
+
+	if (!ret)
+		d->n++;
+	return ret;
+}
+
+/* rfsec: 2.3 prologue, 2.4 messages, 3 wire format */
+
+void noise_prologue(uint8_t out[NOISE_PROLOGUE_LEN], int cipher)
+{
+	memcpy(out, "rfsec", 5);
+	out[5] = NOISE_VERSION;
+	out[6] = cipher;
+}
+
+void noise_header(uint8_t out[NOISE_HDR_LEN], uint8_t type, uint16_t len)
+{
+	out[0] = type;
+	out[1] = NOISE_VERSION;
+	out[2] = len >> 8;
+	out[3] = len;
+}
+
+/* 0, or why the header is not (type, NOISE_VERSION, body). */
+static int check_header(const uint8_t *msg, size_t len, uint8_t type,
+			uint16_t body)
+{
+	if (len < NOISE_HDR_LEN)
+		return -NOISE_ERR_MALFORMED;
+	if (msg[1] != NOISE_VERSION)
+		return -NOISE_ERR_VERSION;
+	if (len != (size_t)NOISE_HDR_LEN + body || msg[0] != type ||
+	    msg[2] != body >> 8 || msg[3] != (body & 0xff))
+		return -NOISE_ERR_MALFORMED;
+	return 0;
+}
+
+static bool limit_ok(uint16_t limit)
+{
+	return limit >= NOISE_RX_LIMIT_MIN && limit <= NOISE_RX_LIMIT_MAX;
+}
+
+static int rfsec_start(struct noise_hs *hs)
+{
+	uint8_t prologue[NOISE_PROLOGUE_LEN];
+
+	noise_prologue(prologue, hs->cipher);
+	return noise_ik_start(hs, prologue, sizeof(prologue));
+}
+
+int noise_write_initiation(struct noise_hs *hs,
+			   const uint8_t e_priv[NOISE_KEY_LEN],
+			   uint16_t rx_limit,
+			   uint8_t out[NOISE_INITIATION_LEN])
+{
+	uint8_t *p = out + NOISE_HDR_LEN;
+	uint8_t payload[NOISE_INIT_PAYLOAD] = { rx_limit >> 8, rx_limit };
+	int ret;
+
+	noise_header(out, NOISE_MSG_INITIATION, NOISE_INITIATION_BODY);
+	p[0] = hs->cipher;
+	p[1] = 0;
+	ret = rfsec_start(hs);
+	if (!ret)
+		ret = noise_ik_write_first(hs, e_priv, payload, sizeof(payload),
+					   p + 2);
+	return ret;
+}
+
+int noise_read_initiation(struct noise_hs *hs, const uint8_t *msg, size_t len)
+{
+	const uint8_t *p = msg + NOISE_HDR_LEN;
+	uint8_t payload[NOISE_INIT_PAYLOAD];
+	int ret;
+
+	ret = check_header(msg, len, NOISE_MSG_INITIATION,
+			   NOISE_INITIATION_BODY);
+	if (ret)
+		return ret;
+	if (!cipher_ok(p[0]))
+		return -NOISE_ERR_CIPHER;
+	if (p[1] != 0)
+		return -NOISE_ERR_MALFORMED;
+	hs->cipher = p[0];
+	ret = rfsec_start(hs);
+	if (ret)
+		return ret;
+	ret = noise_ik_read_first(hs, p + 2, NOISE_INITIATION_BODY - 2,
+				  payload);
+	if (ret == -NOISE_ERR_DECRYPT)
+		return -NOISE_ERR_MALFORMED;
+	if (ret < 0)
+		return ret;
+	hs->peer_rx_limit = payload[0] << 8 | payload[1];
+	if (!limit_ok(hs->peer_rx_limit))
+		return -NOISE_ERR_MALFORMED;
+	return 0;
+}
+
+int noise_write_response(struct noise_hs *hs,
+			 const uint8_t e_priv[NOISE_KEY_LEN],
+			 uint16_t rx_limit, uint8_t channel,
+			 uint8_t out[NOISE_RESPONSE_LEN])
+{
+	uint8_t payload[NOISE_RESP_PAYLOAD] = { rx_limit >> 8, rx_limit,
+						channel };
+
+	noise_header(out, NOISE_MSG_RESPONSE, NOISE_RESPONSE_BODY);
+	return noise_ik_write_second(hs, e_priv, payload, sizeof(payload),
+				     out + NOISE_HDR_LEN);
+}
+
+int noise_read_response(struct noise_hs *hs, const uint8_t *msg, size_t len,
+			uint8_t channel)
+{
+	uint8_t payload[NOISE_RESP_PAYLOAD];
+	int ret;
+
+	ret = check_header(msg, len, NOISE_MSG_RESPONSE, NOISE_RESPONSE_BODY);
+	if (ret)
+		return ret;
+	ret = noise_ik_read_second(hs, msg + NOISE_HDR_LEN,
+				   NOISE_RESPONSE_BODY, payload);
+	if (ret == -NOISE_ERR_DECRYPT)
+		return -NOISE_ERR_WRONG_KEY;
+	if (ret < 0)
+		return ret;
+	hs->peer_rx_limit = payload[0] << 8 | payload[1];
+	hs->peer_channel = payload[2];
+	if (!limit_ok(hs->peer_rx_limit))
+		return -NOISE_ERR_MALFORMED;
+	/* Only when both sides know the channel (section 2.3). */
+	if (channel && hs->peer_channel && channel != hs->peer_channel)
+		return -NOISE_ERR_CHANNEL;
+	return 0;
+}
+
+void noise_write_refusal(uint8_t out[NOISE_REFUSAL_LEN], uint8_t code,
+			 uint8_t ciphers)
+{
+	noise_header(out, NOISE_MSG_REFUSAL, NOISE_REFUSAL_BODY);
+	out[NOISE_HDR_LEN] = code;
+	out[NOISE_HDR_LEN + 1] = ciphers;
 }
 
 /* 3.1 records, 4 rekeying */
@@ -570,13 +669,10 @@ int noise_seal(int cipher, struct noise_dir *d, uint8_t inner,
 	pt[0] = inner;
 	if (len)
 		memcpy(pt + 1, data, len);
-	ret = aead_encrypt(cipher, d->k, d->n, out, NOISE_HDR_LEN, pt, 1 + len,
-			   out + NOISE_HDR_LEN);
+	ret = noise_transport_encrypt(cipher, d, out, NOISE_HDR_LEN, pt,
+				      1 + len, out + NOISE_HDR_LEN);
 	OPENSSL_cleanse(pt, 1 + len);
-	if (ret)
-		return ret;
-	d->n++;
-	return NOISE_HDR_LEN + body;
+	return ret ? ret : (int)(NOISE_HDR_LEN + body);
 }
 
 int noise_open(int cipher, struct noise_dir *d, const uint8_t *rec,
@@ -593,13 +689,12 @@ int noise_open(int cipher, struct noise_dir *d, const uint8_t *rec,
 	if (body < NOISE_RECORD_MIN_BODY || body > NOISE_RECORD_MAX_BODY ||
 	    len != NOISE_HDR_LEN + body)
 		return NOISE_OPEN_BADHDR;
-	if (aead_decrypt(cipher, d->k, d->n, rec, NOISE_HDR_LEN,
-			 rec + NOISE_HDR_LEN, body, pt))
+	if (noise_transport_decrypt(cipher, d, rec, NOISE_HDR_LEN,
+				    rec + NOISE_HDR_LEN, body, pt))
 		return NOISE_OPEN_BADTAG;
-	d->n++;
 	ret = body - 1 - NOISE_TAG_LEN;
 	*inner = pt[0];
-	if (pt[0] > NOISE_INNER_CONFIRM ||
+	if (pt[0] > NOISE_INNER_CLOSE ||
 	    (pt[0] != NOISE_INNER_DATA && ret != 0))
 		ret = NOISE_OPEN_BADINNER;
 	else if (ret)

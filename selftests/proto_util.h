@@ -173,9 +173,12 @@ static inline void pu_pattern(uint8_t *p, size_t len, size_t off)
  *   sleep:MS   wait
  *   rekey      (refpeer) send a rekey record and rekey
  *   echo       (refpeer) send back each data record until EOF
+ *   close      (refpeer) send the close record (it sends nothing more)
+ *   cut        (refpeer) close the socket without a close record, as a
+ *              link cut between two records looks
  */
 enum pu_act { PU_SEND, PU_SENDN, PU_READ, PU_READALL, PU_SLEEP, PU_REKEY,
-	      PU_ECHO };
+	      PU_ECHO, PU_CLOSE, PU_CUT };
 
 struct pu_action {
 	enum pu_act act;
@@ -205,6 +208,10 @@ static inline int pu_parse_action(const char *s, struct pu_action *a)
 		a->act = PU_REKEY;
 	} else if (!strcmp(s, "echo")) {
 		a->act = PU_ECHO;
+	} else if (!strcmp(s, "close")) {
+		a->act = PU_CLOSE;
+	} else if (!strcmp(s, "cut")) {
+		a->act = PU_CUT;
 	} else {
 		return -1;
 	}

@@ -1,47 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * refpeer: a reference peer for the rfsec protocol (docs/PROTOCOL.md) on a
- * plain RFCOMM socket, built on noise.c, so that the tests can talk to the
- * kernel's rfsec sockets from an implementation written from the
- * specification alone, and misbehave on purpose.
+ * refpeer: a reference peer for the rfsec protocol, version 2
+ * (docs/PROTOCOL.md), on a plain RFCOMM socket, built on noise.c, so that
+ * the tests can talk to the kernel's rfsec sockets from an implementation
+ * written from the specification alone, and misbehave on purpose.
  *
  *   refpeer connect -i ADAPTER -a REMOTE -c CHANNEL -k KEYFILE -p PEERPUB
- *           [-P PSKFILE] [-C chachapoly|aesgcm] [-f FAULT] [-n COUNT]
- *           [-t MS] [ACTION...]
+ *           [-P PSKFILE] [-C chachapoly|aesgcm] [-L LIMIT] [-U] [-V 1]
+ *           [-f FAULT] [-n COUNT] [-t MS] [ACTION...]
  *   refpeer listen  -i ADAPTER -c CHANNEL -k KEYFILE -p PEERPUB
- *           [-P PSKFILE] [-f FAULT] [-n COUNT] [-t MS] [ACTION...]
+ *           [-P PSKFILE] [-L LIMIT] [-A MASK] [-f FAULT] [-n COUNT]
+ *           [-t MS] [ACTION...]
  *
  * KEYFILE holds this side's static private key in base64 ('rfsec genkey');
  * PEERPUB is the other side's public key in base64. -n makes COUNT
  * connections (or accepts COUNT) one after the other, each running the
  * handshake and the actions; -t bounds every wait (default 20000 ms).
- * ACTIONs are those of proto_util.h, plus 'inject' (send the record FAULT).
+ * -L announces LIMIT as this side's receive limit (default 4100) and
+ * treats a longer record from the other side as a failure. -U: an
+ * initiator that does not know its channel or addresses (an Android app,
+ * a board behind an HC-05): it skips the check of the responder's channel.
+ * -A: a responder that accepts only the cipher ids in MASK (bit id - 1)
+ * and refuses others with code 2. -V 1: an initiator that speaks version
+ * 1 (a version-1 initiation as the old noise.c built it), to see the
+ * refusal it gets; a listener with -V 1 answers every initiation with
+ * version 1's refusal (reason malformed), as a version-1 responder does.
+ * ACTIONs are those of proto_util.h, plus 'inject' (send
+ * the record FAULT). On an orderly end refpeer sends the close record
+ * before it closes, unless an action already did ('close') or cut the
+ * link ('cut').
  *
  * Besides the lines of proto_util.h it prints:
  *   hs ok                    the handshake completed
- *   hs refused N             the responder refused with reason N
- *   hs refused-by-us N       this responder refused with reason N
+ *   hs refused CODE MASK     the responder refused: code, accepted ciphers
+ *   hs refused-v1 REASON     ... with a version-1 refusal (-V 1)
+ *   hs refused-by-us CODE    this responder refused with that code
+ *   hs version V             a message of another version V arrived
  *   hs wrong-key             the response did not decrypt
+ *   hs wrong-channel         the response names another channel
+ *   hs malformed-response    the response is malformed otherwise
  *   hs eof | hs ERRNO        the link ended or failed during the handshake
  *   hs sent-fault            the handshake fault was sent; then "end ..."
  *                            says how the other side reacted
+ *   end close                the other side's close record arrived (its
+ *                            EOF after that prints nothing more)
+ *   end eof-unclean          the stream ended without a close record
  *   end badrecord WHY        a record from the other side was bad
+ *                            (oversize: longer than our -L)
+ *   end closed-by-us         this side cut the link ('cut', close-mid)
  *
  * Handshake faults (-f): garbage (bytes before the initiation, or instead
  * of the response), close-hs (close in the middle of the handshake),
  * wrong-key (a random static key), wrong-psk (a random psk), replay-hs
  * (the second connection replays the first's initiation or response; use
  * -n 2), low-order (an all-zero ephemeral key), reserved (a non-zero
- * reserved byte), refuse1..refuse4 (responder: refuse with that reason),
- * silent (responder: never answer), no-confirm (initiator: never send the
- * confirm record).
+ * reserved byte), bad-limit (announce rx_limit 63), wrong-channel
+ * (responder: state another channel), refuse1, refuse2 (responder: refuse
+ * with that code), silent (responder: never answer), no-confirm
+ * (initiator: never send the confirm record).
  *
  * Record faults (-f, sent by the 'inject' action, each carrying the marker
  * "BAD!MARKER"): flip-type, flip-version, flip-length (a bit of the
  * header), flip-ct, flip-tag, truncate (the last 5 bytes cut off and the
  * length adjusted), short (length 16), oversize (length 4097), replay
  * (the previous record again), reorder (two records swapped), bad-inner
- * (inner type 7), misplaced-confirm, close-mid (half a record, then close).
+ * (inner type 7), misplaced-confirm, close-mid (half a record, then close),
+ * after-close (a close record, then a data record).
  */
 #include <getopt.h>
 #include <poll.h>
@@ -50,36 +74,9 @@
 
 #include "noise.h"
 #include "proto_util.h"
+#include "refpeer.h"
 
-#define MARKER "BAD!MARKER"
-
-struct peer {
-	bool initiator;
-	int cipher;
-	uint8_t s_priv[32], rs[32], psk[32];
-	bdaddr_t local, remote;
-	uint8_t chan;
-	const char *fault;
-	int timeout_ms;
-	int conn;			/* connection number, from 0 */
-	int fd;
-	struct noise_session s;
-	struct pu_buf got;
-	uint8_t last[NOISE_RECORD_MAX_LEN];	/* last record sent */
-	int last_len;
-	uint8_t saved[NOISE_INITIATION_LEN];	/* handshake message sent */
-	size_t saved_len;
-	uint8_t max_ts[NOISE_TS_LEN];
-	bool has_ts;
-	bool failed;			/* "end" already printed */
-};
-
-static bool fault_is(const struct peer *p, const char *f)
-{
-	return p->fault && !strcmp(p->fault, f);
-}
-
-static int write_all(int fd, const void *buf, size_t len)
+int write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
 
@@ -117,7 +114,10 @@ static int read_exact(int fd, uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* One message, header included: its length, 0 at EOF, or -errno. */
+/*
+ * One message, header included: its length, 0 at EOF, or -errno
+ * (-EMSGSIZE: longer than cap, of which only the header was read).
+ */
 static int read_msg(int fd, uint8_t *buf, size_t cap)
 {
 	size_t body;
@@ -144,8 +144,7 @@ static void print_end_errno(struct peer *p, const char *what, int ret)
 	fflush(stdout);
 }
 
-static int send_record(struct peer *p, uint8_t inner, const uint8_t *d,
-		       size_t len)
+int send_record(struct peer *p, uint8_t inner, const uint8_t *d, size_t len)
 {
 	int n = noise_seal(p->cipher, &p->s.tx, inner, d, len, p->last);
 
@@ -155,11 +154,15 @@ static int send_record(struct peer *p, uint8_t inner, const uint8_t *d,
 	return write_all(p->fd, p->last, n);
 }
 
+/* Never a record longer than the other side's receive limit (3.1). */
 static int send_data(struct peer *p, const uint8_t *d, size_t len)
 {
+	size_t max = p->peer_limit - NOISE_RECORD_OVERHEAD;
+
+	if (max > NOISE_RECORD_MAX_DATA)
+		max = NOISE_RECORD_MAX_DATA;
 	while (len) {
-		size_t n = len < NOISE_RECORD_MAX_DATA ? len :
-							 NOISE_RECORD_MAX_DATA;
+		size_t n = len < max ? len : max;
 		int ret = send_record(p, NOISE_INNER_DATA, d, n);
 
 		if (ret)
@@ -172,8 +175,9 @@ static int send_data(struct peer *p, const uint8_t *d, size_t len)
 
 /*
  * Reads one record and handles it: data is appended to p->got (and to
- * echo, if given), a rekey rekeys. 1 on a record, 0 at EOF, negative when
- * the connection ended (already reported).
+ * echo, if given), a rekey rekeys, a close record is the orderly end.
+ * 1 on a record, 0 at the end of stream after a close record, negative
+ * when the connection ended otherwise (already reported).
  */
 static int recv_record(struct peer *p, struct pu_buf *echo)
 {
@@ -181,10 +185,21 @@ static int recv_record(struct peer *p, struct pu_buf *echo)
 	uint8_t inner;
 	int len, n;
 
-	len = read_msg(p->fd, rec, sizeof(rec));
+	if (p->failed)
+		return -EPIPE;
+	len = read_msg(p->fd, rec, p->rx_limit);
+	if (len == 0 && p->got_close)
+		return 0;	/* "end close" said it all */
+	if (len > 0 && p->got_close) {
+		printf("end badrecord after-close\n");
+		p->failed = true;
+		return -EBADMSG;
+	}
 	if (len <= 0) {
 		if (len == -EMSGSIZE)
 			printf("end badrecord oversize\n");
+		else if (len == 0)
+			printf("end eof-unclean\n");
 		else
 			print_end_errno(p, "end", len);
 		p->failed = true;
@@ -204,6 +219,10 @@ static int recv_record(struct peer *p, struct pu_buf *echo)
 	} else if (inner == NOISE_INNER_REKEY) {
 		noise_rekey(p->cipher, &p->s.rx);
 		printf("rekeyed rx\n");
+	} else if (inner == NOISE_INNER_CLOSE) {
+		printf("end close\n");
+		fflush(stdout);
+		p->got_close = true;
 	} else {
 		printf("end badrecord misplaced-confirm\n");
 		p->failed = true;
@@ -215,88 +234,6 @@ static int recv_record(struct peer *p, struct pu_buf *echo)
 static void random_key(uint8_t k[32])
 {
 	noise_genkey(k);
-}
-
-/* Sends the record fault; see the head of the file. */
-static int inject(struct peer *p)
-{
-	const uint8_t *m = (const uint8_t *)MARKER;
-	size_t ml = strlen(MARKER);
-	uint8_t rec[NOISE_RECORD_MAX_LEN + 128], rec2[NOISE_RECORD_MAX_LEN];
-	int len, len2, body;
-
-	if (!p->fault) {
-		fprintf(stderr, "refpeer: inject without -f\n");
-		return -EINVAL;
-	}
-	if (fault_is(p, "replay")) {
-		if (!p->last_len)
-			return -EINVAL;
-		return write_all(p->fd, p->last, p->last_len);
-	}
-	if (fault_is(p, "short")) {
-		noise_header(rec, NOISE_MSG_RECORD, 16);
-		memcpy(rec + 4, MARKER "......", 16);
-		return write_all(p->fd, rec, 20);
-	}
-	if (fault_is(p, "oversize")) {
-		noise_header(rec, NOISE_MSG_RECORD, NOISE_RECORD_MAX_BODY + 1);
-		memset(rec + 4, 'X', 64);
-		memcpy(rec + 4, m, ml);
-		return write_all(p->fd, rec, 4 + 64);
-	}
-	if (fault_is(p, "misplaced-confirm"))
-		return send_record(p, NOISE_INNER_CONFIRM, NULL, 0);
-	if (fault_is(p, "bad-inner")) {
-		len = noise_seal(p->cipher, &p->s.tx, 7, m, ml, rec);
-		return len < 0 ? -EIO : write_all(p->fd, rec, len);
-	}
-	if (fault_is(p, "reorder")) {
-		len = noise_seal(p->cipher, &p->s.tx, NOISE_INNER_DATA,
-				 (const uint8_t *)MARKER "-1", ml + 2, rec);
-		len2 = noise_seal(p->cipher, &p->s.tx, NOISE_INNER_DATA,
-				  (const uint8_t *)MARKER "-2", ml + 2, rec2);
-		if (len < 0 || len2 < 0)
-			return -EIO;
-		return write_all(p->fd, rec2, len2) ?:
-		       write_all(p->fd, rec, len);
-	}
-	len = noise_seal(p->cipher, &p->s.tx, NOISE_INNER_DATA, m, ml, rec);
-	if (len < 0)
-		return -EIO;
-	body = len - NOISE_HDR_LEN;
-	if (fault_is(p, "flip-type")) {
-		rec[0] ^= 0x04;
-	} else if (fault_is(p, "flip-version")) {
-		rec[1] ^= 0x02;
-	} else if (fault_is(p, "flip-length")) {
-		/* the lowest set bit: the record looks shorter by that much */
-		body &= body - 1;
-		rec[2] = body >> 8;
-		rec[3] = body;
-	} else if (fault_is(p, "flip-ct")) {
-		rec[NOISE_HDR_LEN + 3] ^= 0x01;
-	} else if (fault_is(p, "flip-tag")) {
-		rec[len - 1] ^= 0x80;
-	} else if (fault_is(p, "truncate")) {
-		body -= 5;
-		len -= 5;
-		rec[2] = body >> 8;
-		rec[3] = body;
-	} else if (fault_is(p, "close-mid")) {
-		int ret = write_all(p->fd, rec, len / 2);
-
-		usleep(500 * 1000);
-		close(p->fd);
-		p->fd = -1;
-		printf("end closed-by-us\n");
-		p->failed = true;
-		return ret;
-	} else {
-		fprintf(stderr, "refpeer: unknown fault '%s'\n", p->fault);
-		return -EINVAL;
-	}
-	return write_all(p->fd, rec, len);
 }
 
 static int run_actions(struct peer *p, int n, char *acts[])
@@ -334,6 +271,17 @@ static int run_actions(struct peer *p, int n, char *acts[])
 			break;
 		case PU_SLEEP:
 			usleep(a.n * 1000);
+			break;
+		case PU_CLOSE:
+			ret = send_record(p, NOISE_INNER_CLOSE, NULL, 0);
+			p->sent_close = true;
+			break;
+		case PU_CUT:
+			/* no close record: what a cut link looks like */
+			close(p->fd);
+			p->fd = -1;
+			printf("end closed-by-us\n");
+			p->failed = true;
 			break;
 		case PU_REKEY:
 			ret = send_record(p, NOISE_INNER_REKEY, NULL, 0);
@@ -383,29 +331,46 @@ static void wait_end(struct peer *p)
 	p->failed = true;
 }
 
+/* A message of another version: reported, and the handshake fails. */
+static bool other_version(const uint8_t *msg, int len)
+{
+	if (msg[1] == NOISE_VERSION)
+		return false;
+	printf("hs version %d\n", msg[1]);
+	if (msg[1] == 1 && msg[0] == NOISE_MSG_REFUSAL && len == 5)
+		printf("hs refused-v1 %d\n", msg[NOISE_HDR_LEN]);
+	return true;
+}
+
 static int hs_initiator(struct peer *p)
 {
-	uint8_t msg[NOISE_INITIATION_LEN], rsp[NOISE_RECORD_MAX_LEN];
+	uint8_t msg[NOISE_INITIATION_LEN + 16], rsp[NOISE_RECORD_MAX_LEN];
+	uint16_t limit = fault_is(p, "bad-limit") ? 63 : p->rx_limit;
 	struct noise_hs hs;
-	int len, ret;
+	int len, ret, mlen = NOISE_INITIATION_LEN;
 
 	if (fault_is(p, "wrong-key"))
 		random_key(p->s_priv);
 	if (fault_is(p, "wrong-psk"))
 		random_key(p->psk);
-	if (noise_hs_init(&hs, true, p->cipher, p->s_priv, p->rs, p->psk,
-			  p->local.b, p->remote.b, p->chan) ||
-	    noise_write_initiation(&hs, NULL, NULL, msg))
+	if (p->version == 1) {
+		mlen = write_v1_initiation(p, msg);
+		if (mlen < 0)
+			return -EIO;
+	} else if (noise_hs_init(&hs, true, p->cipher, p->s_priv, p->rs,
+				 p->psk) ||
+		   noise_write_initiation(&hs, NULL, limit, msg)) {
 		return -EIO;
+	}
 	if (fault_is(p, "low-order"))
 		memset(msg + NOISE_HDR_LEN + 2, 0, NOISE_KEY_LEN);
 	if (fault_is(p, "reserved"))
 		msg[NOISE_HDR_LEN + 1] = 1;
 	if (fault_is(p, "replay-hs")) {
 		if (p->conn == 0)
-			memcpy(p->saved, msg, sizeof(msg));
+			memcpy(p->saved, msg, mlen);
 		else
-			memcpy(msg, p->saved, sizeof(msg));
+			memcpy(msg, p->saved, mlen);
 	}
 	if (fault_is(p, "garbage") &&
 	    write_all(p->fd, "GARBAGE!GARBAGE!", 16))
@@ -420,55 +385,76 @@ static int hs_initiator(struct peer *p)
 		return -EPIPE;
 	}
 	/*
-	 * A responder may refuse before the initiation arrives (no key for
-	 * us) and close: the write then fails, but the refusal may wait in
-	 * the receive queue, so read even then.
+	 * A responder that refuses closes at once: the write may then fail
+	 * while the refusal waits in the receive queue, so read even then.
 	 */
-	ret = write_all(p->fd, msg, sizeof(msg));
+	ret = write_all(p->fd, msg, mlen);
 	if (ret)
 		printf("hs write %s\n", pu_errname(-ret));
+	if (fault_is(p, "replay-hs") && p->conn) {
+		/* an attacker's replay: it has no keys to go on with */
+		printf("hs sent-fault\n");
+		fflush(stdout);
+		wait_end(p);
+		return -EPIPE;
+	}
 	len = read_msg(p->fd, rsp, sizeof(rsp));
 	if (len <= 0) {
 		ret = len;
 		goto fail;
 	}
+	if (other_version(rsp, len))
+		return -EPROTONOSUPPORT;
 	if (rsp[0] == NOISE_MSG_REFUSAL && len == NOISE_REFUSAL_LEN) {
-		printf("hs refused %d\n", rsp[NOISE_HDR_LEN]);
+		printf("hs refused %d %d\n", rsp[NOISE_HDR_LEN],
+		       rsp[NOISE_HDR_LEN + 1]);
 		return -ECONNREFUSED;
 	}
-	ret = noise_read_response(&hs, rsp, len);
-	if (ret == -NOISE_REFUSE_WRONG_KEY) {
+	if (p->version == 1) {
+		/* a version-2 answer to a version-1 initiation is wrong */
+		printf("hs malformed-response\n");
+		return -EBADMSG;
+	}
+	ret = noise_read_response(&hs, rsp, len,
+				  p->unknown_chan ? 0 : p->chan);
+	if (ret == -NOISE_ERR_WRONG_KEY) {
 		printf("hs wrong-key\n");
 		return -EKEYREJECTED;
+	} else if (ret == -NOISE_ERR_CHANNEL) {
+		printf("hs wrong-channel\n");
+		return -EBADMSG;
 	} else if (ret) {
 		printf("hs malformed-response\n");
 		return -EBADMSG;
 	}
+	p->peer_limit = hs.peer_rx_limit;
 	noise_split(&hs, &p->s);
 	if (!fault_is(p, "no-confirm") &&
 	    send_record(p, NOISE_INNER_CONFIRM, NULL, 0))
 		return -EIO;
 	printf("hs ok\n");
+	printf("hs peer-limit %u channel %u\n", p->peer_limit, hs.peer_channel);
 	return 0;
 fail:
 	print_end_errno(p, "hs", ret);
 	return ret ? ret : -EPIPE;
 }
 
-static int refuse(struct peer *p, uint8_t reason)
+static int refuse(struct peer *p, uint8_t code)
 {
 	uint8_t msg[NOISE_REFUSAL_LEN];
 
-	noise_write_refusal(msg, reason);
+	noise_write_refusal(msg, code, p->accept_mask);
 	write_all(p->fd, msg, sizeof(msg));
-	printf("hs refused-by-us %d\n", reason);
+	printf("hs refused-by-us %d\n", code);
 	return -ECONNREFUSED;
 }
 
 static int hs_responder(struct peer *p)
 {
 	uint8_t msg[NOISE_RECORD_MAX_LEN], rsp[NOISE_RESPONSE_LEN];
-	uint8_t data[NOISE_RECORD_MAX_DATA], inner;
+	uint8_t data[NOISE_RECORD_MAX_DATA], inner, chan = p->chan;
+	uint16_t limit = fault_is(p, "bad-limit") ? 63 : p->rx_limit;
 	struct noise_hs hs;
 	int len, ret;
 
@@ -476,10 +462,22 @@ static int hs_responder(struct peer *p)
 		random_key(p->s_priv);
 	if (fault_is(p, "wrong-psk"))
 		random_key(p->psk);
+	if (fault_is(p, "wrong-channel"))
+		chan = chan % 30 + 1;
 	len = read_msg(p->fd, msg, sizeof(msg));
 	if (len <= 0) {
 		print_end_errno(p, "hs", len);
 		return len ? len : -EPIPE;
+	}
+	if (other_version(msg, len))
+		return -EPROTONOSUPPORT;
+	if (p->version == 1) {
+		static const uint8_t v1_refusal[] = { NOISE_MSG_REFUSAL, 1, 0, 1,
+						      3 };
+
+		write_all(p->fd, v1_refusal, sizeof(v1_refusal));
+		printf("hs refused-by-us-v1 3\n");
+		return -ECONNREFUSED;
 	}
 	if (fault_is(p, "silent")) {
 		printf("hs sent-fault\n");
@@ -494,24 +492,27 @@ static int hs_responder(struct peer *p)
 		printf("end closed-by-us\n");
 		return -EPIPE;
 	}
-	if (noise_hs_init(&hs, false, 0, p->s_priv, NULL, p->psk,
-			  p->remote.b, p->local.b, p->chan))
+	/* A cipher we do not accept: refused before any cryptography. */
+	if (len > NOISE_HDR_LEN && msg[NOISE_HDR_LEN] >= 1 &&
+	    msg[NOISE_HDR_LEN] <= 8 &&
+	    !(p->accept_mask & 1 << (msg[NOISE_HDR_LEN] - 1)))
+		return refuse(p, NOISE_REFUSE_CIPHER);
+	if (noise_hs_init(&hs, false, 0, p->s_priv, NULL, p->psk))
 		return -EIO;
 	ret = noise_read_initiation(&hs, msg, len);
+	if (ret == -NOISE_ERR_CIPHER)
+		return refuse(p, NOISE_REFUSE_CIPHER);
 	if (ret)
-		return refuse(p, NOISE_REFUSE_MALFORMED);
+		return refuse(p, NOISE_REFUSE_REFUSED);
 	if (CRYPTO_memcmp(hs.rs, p->rs, NOISE_KEY_LEN))
-		return refuse(p, NOISE_REFUSE_WRONG_KEY);
-	if (p->has_ts && memcmp(hs.ts, p->max_ts, NOISE_TS_LEN) <= 0)
-		return refuse(p, NOISE_REFUSE_REPLAY);
-	memcpy(p->max_ts, hs.ts, NOISE_TS_LEN);
-	p->has_ts = true;
+		return refuse(p, NOISE_REFUSE_REFUSED);
 	p->cipher = hs.cipher;
+	p->peer_limit = hs.peer_rx_limit;
 	printf("cipher %s\n", p->cipher == NOISE_CIPHER_AESGCM ? "aesgcm" :
 							       "chachapoly");
 	if (!strncmp(p->fault ?: "", "refuse", 6))
 		return refuse(p, atoi(p->fault + 6));
-	if (noise_write_response(&hs, NULL, rsp))
+	if (noise_write_response(&hs, NULL, limit, chan, rsp))
 		return -EIO;
 	if (fault_is(p, "low-order"))
 		memset(rsp + NOISE_HDR_LEN, 0, NOISE_KEY_LEN);
@@ -529,7 +530,8 @@ static int hs_responder(struct peer *p)
 		return ret;
 	}
 	if (fault_is(p, "low-order") || fault_is(p, "garbage") ||
-	    fault_is(p, "wrong-psk") || (fault_is(p, "replay-hs") && p->conn)) {
+	    fault_is(p, "wrong-psk") || fault_is(p, "wrong-channel") ||
+	    fault_is(p, "bad-limit") || (fault_is(p, "replay-hs") && p->conn)) {
 		printf("hs sent-fault\n");
 		fflush(stdout);
 		wait_end(p);
@@ -537,7 +539,7 @@ static int hs_responder(struct peer *p)
 	}
 	noise_split(&hs, &p->s);
 	/* The first record must be the initiator's confirm (section 2.5). */
-	len = read_msg(p->fd, msg, sizeof(msg));
+	len = read_msg(p->fd, msg, p->rx_limit);
 	if (len <= 0) {
 		print_end_errno(p, "hs", len);
 		return len ? len : -EPIPE;
@@ -548,6 +550,7 @@ static int hs_responder(struct peer *p)
 		return -EBADMSG;
 	}
 	printf("hs ok\n");
+	printf("hs peer-limit %u\n", p->peer_limit);
 	return 0;
 }
 
@@ -555,8 +558,9 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: refpeer connect|listen -i ADAPTER [-a REMOTE] -c CHANNEL -k KEYFILE\n"
-		"               -p PEERPUB [-P PSKFILE] [-C chachapoly|aesgcm] [-f FAULT]\n"
-		"               [-n COUNT] [-t MS] [ACTION...]\n");
+		"               -p PEERPUB [-P PSKFILE] [-C chachapoly|aesgcm] [-L LIMIT]\n"
+		"               [-U] [-A MASK] [-V 1] [-f FAULT] [-n COUNT] [-t MS]\n"
+		"               [ACTION...]\n");
 	exit(2);
 }
 
@@ -565,6 +569,8 @@ static void one_connection(struct peer *p, int argc, char *argv[])
 	int ret;
 
 	p->failed = false;
+	p->sent_close = false;
+	p->got_close = false;
 	p->got.len = 0;
 	p->last_len = 0;
 	pu_set_timeout(p->fd, p->timeout_ms);
@@ -574,11 +580,16 @@ static void one_connection(struct peer *p, int argc, char *argv[])
 		run_actions(p, argc, argv);
 		pu_print_data("recv", &p->got);
 		if (!p->failed) {
+			/* the orderly end: our close record, once */
+			if (!p->sent_close &&
+			    send_record(p, NOISE_INNER_CLOSE, NULL, 0) == 0)
+				p->sent_close = true;
 			/* let queued data leave before the close */
 			usleep(200 * 1000);
 			printf("end ok\n");
 		}
-	} else if (p->fd >= 0 && ret == -ECONNREFUSED) {
+	} else if (p->fd >= 0 &&
+		   (ret == -ECONNREFUSED || ret == -EPROTONOSUPPORT)) {
 		/* a refusal: the responder closes, the initiator sees it */
 		if (!p->initiator)
 			usleep(200 * 1000);
@@ -595,7 +606,9 @@ static void one_connection(struct peer *p, int argc, char *argv[])
 int main(int argc, char *argv[])
 {
 	struct peer p = { .cipher = NOISE_CIPHER_CHACHAPOLY,
-			  .timeout_ms = 20000, .fd = -1 };
+			  .timeout_ms = 20000, .fd = -1,
+			  .rx_limit = NOISE_RX_LIMIT_MAX,
+			  .accept_mask = NOISE_CIPHERS_ALL, .version = 2 };
 	const char *adapter = NULL, *remote = NULL, *keyfile = NULL;
 	const char *peerpub = NULL, *pskfile = NULL;
 	int count = 1, chan = 0, opt, i;
@@ -609,7 +622,7 @@ int main(int argc, char *argv[])
 	else if (strcmp(argv[1], "listen"))
 		usage();
 	optind = 2;
-	while ((opt = getopt(argc, argv, "+i:a:c:k:p:P:C:f:n:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "+i:a:c:k:p:P:C:L:UA:V:f:n:t:")) != -1) {
 		switch (opt) {
 		case 'i':
 			adapter = optarg;
@@ -633,6 +646,24 @@ int main(int argc, char *argv[])
 			if (!strcmp(optarg, "aesgcm"))
 				p.cipher = NOISE_CIPHER_AESGCM;
 			else if (strcmp(optarg, "chachapoly"))
+				usage();
+			break;
+		case 'L':
+			/* any value, so that a test can announce one out of range */
+			p.rx_limit = atoi(optarg);
+			if (p.rx_limit < NOISE_HDR_LEN + NOISE_RECORD_MIN_BODY ||
+			    p.rx_limit > NOISE_RECORD_MAX_LEN)
+				usage();
+			break;
+		case 'U':
+			p.unknown_chan = true;
+			break;
+		case 'A':
+			p.accept_mask = strtoul(optarg, NULL, 0);
+			break;
+		case 'V':
+			p.version = atoi(optarg);
+			if (p.version != 1 && p.version != 2)
 				usage();
 			break;
 		case 'f':
@@ -660,7 +691,8 @@ int main(int argc, char *argv[])
 	for (i = optind; i < argc; i++) {
 		struct pu_action act;
 
-		if (strcmp(argv[i], "inject") && pu_parse_action(argv[i], &act)) {
+		if (strcmp(argv[i], "inject") &&
+		    pu_parse_action(argv[i], &act)) {
 			fprintf(stderr, "refpeer: bad action '%s'\n", argv[i]);
 			return 2;
 		}

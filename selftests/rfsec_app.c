@@ -11,8 +11,9 @@
  * connect and listen print the lines of proto_util.h; listen waits up to
  * -t ms (default 15000) for each of COUNT connections and prints
  * "accept none" when none comes. stats prints the peer's counters from
- * RFSEC_CMD_GET_PEER: "handshakes N" and "failures R=N ..." with R the
- * names of enum rfsec_hs_failure.
+ * RFSEC_CMD_GET_PEER: "handshakes N", "unclean-ends N" (streams that
+ * ended without a close record) and "failures R=N ..." with R the names
+ * of enum rfsec_hs_failure.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -116,6 +117,7 @@ static void run(int fd, int n, char *acts[])
 
 struct stats {
 	uint64_t handshakes;
+	uint64_t unclean_ends;
 	uint64_t fail[RFSEC_HS_FAIL_MAX + 1];
 	int family;
 	bool found;
@@ -146,6 +148,8 @@ static int peer_cb(const struct nlmsghdr *nlh, void *data)
 
 			if (t == RFSEC_A_STATS_HANDSHAKES)
 				st->handshakes = mnl_attr_get_u64(s);
+			if (t == RFSEC_A_STATS_UNCLEAN_ENDS)
+				st->unclean_ends = mnl_attr_get_u64(s);
 			if (t != RFSEC_A_STATS_HANDSHAKE_FAILURES)
 				continue;
 			mnl_attr_for_each_nested(f, s) {
@@ -233,7 +237,9 @@ static int stats(const char *adapter, const char *peer)
 		printf("stats %s\n", r ? pu_errname(-r) : "none");
 		return 1;
 	}
-	printf("handshakes %llu\nfailures", (unsigned long long)st.handshakes);
+	printf("handshakes %llu\nunclean-ends %llu\nfailures",
+	       (unsigned long long)st.handshakes,
+	       (unsigned long long)st.unclean_ends);
 	for (r = 1; r <= RFSEC_HS_FAIL_MAX; r++)
 		printf(" %s=%llu", fail_names[r] ?: "?",
 		       (unsigned long long)st.fail[r]);
@@ -318,7 +324,7 @@ int main(int argc, char *argv[])
 
 	fd = socket(AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFSEC);
 	a = util_rc(&local, chan);
-	if (fd < 0 || bind(fd, (void *)&a, sizeof(a)) || listen(fd, 4)) {
+	if (fd < 0 || bind(fd, (void *)&a, sizeof(a)) || listen(fd, 16)) {
 		printf("listen %s\n", pu_errname(errno));
 		return 1;
 	}

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The module's own Noise core (noise.c) against cacophony's vectors.
+ *
+ * The bytes below are the two Noise_IKpsk2_25519_{AESGCM,ChaChaPoly}_SHA256
+ * vectors of cacophony, an independent Noise implementation in Haskell
+ * (haskell-cryptography/cacophony, vectors/cacophony.txt), as copied to
+ * selftests/vectors/noise-ikpsk2-sha256-cacophony.json. Both vectors share
+ * their inputs and payloads; they differ in the cipher and so in every
+ * output. Each side of the handshake is played with its own symmetric
+ * state, every message is both written and read, and the four transport
+ * messages (initiator and responder in turn, empty associated data,
+ * counters from 0) go through the record layer's AEAD helper.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include "selftest.h"
+#include "noise.h"
+
+#include <linux/err.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static const u8 cac_prologue[9] = {
+	0x4a, 0x6f, 0x68, 0x6e, 0x20, 0x47, 0x61, 0x6c,
+	0x74,
+};
+
+static const u8 cac_psk[32] = {
+	0x54, 0x68, 0x69, 0x73, 0x20, 0x69, 0x73, 0x20,
+	0x6d, 0x79, 0x20, 0x41, 0x75, 0x73, 0x74, 0x72,
+	0x69, 0x61, 0x6e, 0x20, 0x70, 0x65, 0x72, 0x73,
+	0x70, 0x65, 0x63, 0x74, 0x69, 0x76, 0x65, 0x21,
+};
+
+static const u8 cac_init_static[32] = {
+	0xe6, 0x1e, 0xf9, 0x91, 0x9c, 0xde, 0x45, 0xdd,
+	0x5f, 0x82, 0x16, 0x64, 0x04, 0xbd, 0x08, 0xe3,
+	0x8b, 0xce, 0xb5, 0xdf, 0xdf, 0xde, 0xd0, 0xa3,
+	0x4c, 0x8d, 0xf7, 0xed, 0x54, 0x22, 0x14, 0xd1,
+};
+
+static const u8 cac_init_ephemeral[32] = {
+	0x89, 0x3e, 0x28, 0xb9, 0xdc, 0x6c, 0xa8, 0xd6,
+	0x11, 0xab, 0x66, 0x47, 0x54, 0xb8, 0xce, 0xb7,
+	0xba, 0xc5, 0x11, 0x73, 0x49, 0xa4, 0x43, 0x9a,
+	0x6b, 0x05, 0x69, 0xda, 0x97, 0x7c, 0x46, 0x4a,
+};
+
+static const u8 cac_resp_static[32] = {
+	0x4a, 0x3a, 0xcb, 0xfd, 0xb1, 0x63, 0xde, 0xc6,
+	0x51, 0xdf, 0xa3, 0x19, 0x4d, 0xec, 0xe6, 0x76,
+	0xd4, 0x37, 0x02, 0x9c, 0x62, 0xa4, 0x08, 0xb4,
+	0xc5, 0xea, 0x91, 0x14, 0x24, 0x6e, 0x48, 0x93,
+};
+
+static const u8 cac_resp_ephemeral[32] = {
+	0xbb, 0xdb, 0x4c, 0xdb, 0xd3, 0x09, 0xf1, 0xa1,
+	0xf2, 0xe1, 0x45, 0x69, 0x67, 0xfe, 0x28, 0x8c,
+	0xad, 0xd6, 0xf7, 0x12, 0xd6, 0x5d, 0xc7, 0xb7,
+	0x79, 0x3d, 0x5e, 0x63, 0xda, 0x6b, 0x37, 0x5b,
+};
+
+static const u8 cac_payload0[16] = {
+	0x4c, 0x75, 0x64, 0x77, 0x69, 0x67, 0x20, 0x76,
+	0x6f, 0x6e, 0x20, 0x4d, 0x69, 0x73, 0x65, 0x73,
+};
+
+static const u8 cac_payload1[15] = {
+	0x4d, 0x75, 0x72, 0x72, 0x61, 0x79, 0x20, 0x52,
+	0x6f, 0x74, 0x68, 0x62, 0x61, 0x72, 0x64,
+};
+
+static const u8 cac_payload2[11] = {
+	0x46, 0x2e, 0x20, 0x41, 0x2e, 0x20, 0x48, 0x61,
+	0x79, 0x65, 0x6b,
+};
+
+static const u8 cac_payload3[11] = {
+	0x43, 0x61, 0x72, 0x6c, 0x20, 0x4d, 0x65, 0x6e,
+	0x67, 0x65, 0x72,
+};
+
+static const u8 cac_payload4[17] = {
+	0x4a, 0x65, 0x61, 0x6e, 0x2d, 0x42, 0x61, 0x70,
+	0x74, 0x69, 0x73, 0x74, 0x65, 0x20, 0x53, 0x61,
+	0x79,
+};
+
+static const u8 cac_payload5[21] = {
+	0x45, 0x75, 0x67, 0x65, 0x6e, 0x20, 0x42, 0xf6,
+	0x68, 0x6d, 0x20, 0x76, 0x6f, 0x6e, 0x20, 0x42,
+	0x61, 0x77, 0x65, 0x72, 0x6b,
+};
+
+static const u8 cac_aesgcm_hash[32] = {
+	0x48, 0xc3, 0xf1, 0xeb, 0x39, 0x7c, 0x79, 0x7a,
+	0xf6, 0xb1, 0x39, 0x03, 0x2c, 0x60, 0x74, 0xcb,
+	0x41, 0x28, 0x2f, 0xf0, 0x33, 0xee, 0x25, 0xd5,
+	0xae, 0xe4, 0xa4, 0xba, 0xdd, 0x3a, 0x2c, 0x3f,
+};
+
+static const u8 cac_aesgcm_msg0[112] = {
+	0xca, 0x35, 0xde, 0xf5, 0xae, 0x56, 0xce, 0xc3,
+	0x3d, 0xc2, 0x03, 0x67, 0x31, 0xab, 0x14, 0x89,
+	0x6b, 0xc4, 0xc7, 0x5d, 0xbb, 0x07, 0xa6, 0x1f,
+	0x87, 0x9f, 0x8e, 0x3a, 0xfa, 0x4c, 0x79, 0x44,
+	0x5a, 0x1b, 0xaf, 0x33, 0x91, 0x86, 0xd7, 0x86,
+	0x70, 0x62, 0xb0, 0xdd, 0x31, 0xf5, 0xde, 0x32,
+	0x2d, 0x37, 0x01, 0x65, 0xd2, 0x17, 0x93, 0x9b,
+	0x2b, 0x7e, 0xd9, 0xe2, 0xba, 0xe7, 0x84, 0x04,
+	0x58, 0xea, 0x65, 0xc2, 0xce, 0x15, 0x54, 0xe0,
+	0xe8, 0x07, 0x7f, 0xe7, 0x33, 0x4c, 0x4b, 0xd5,
+	0x14, 0xc6, 0x58, 0xfd, 0x04, 0xd9, 0x7b, 0x86,
+	0xd2, 0x16, 0xf5, 0x8f, 0x59, 0x71, 0x4a, 0x7e,
+	0x24, 0x14, 0x41, 0x55, 0x04, 0x5c, 0x8f, 0x36,
+	0xbe, 0xd8, 0x5a, 0x2c, 0xb0, 0xfd, 0x9a, 0xf7,
+};
+
+static const u8 cac_aesgcm_msg1[63] = {
+	0x95, 0xeb, 0xc6, 0x0d, 0x2b, 0x1f, 0xa6, 0x72,
+	0xc1, 0xf4, 0x6a, 0x8a, 0xa2, 0x65, 0xef, 0x51,
+	0xbf, 0xe3, 0x8e, 0x7c, 0xcb, 0x39, 0xec, 0x5b,
+	0xe3, 0x40, 0x69, 0xf1, 0x44, 0x80, 0x88, 0x43,
+	0x2f, 0xe8, 0xd6, 0x75, 0xe9, 0x49, 0x79, 0x9d,
+	0x2a, 0x96, 0x82, 0x11, 0xa6, 0x6c, 0xc7, 0xba,
+	0x2b, 0x0f, 0x4c, 0xad, 0x8e, 0xda, 0x3c, 0x2b,
+	0xd3, 0x7e, 0xae, 0x73, 0x7b, 0xbf, 0x88,
+};
+
+static const u8 cac_aesgcm_msg2[27] = {
+	0x38, 0xcb, 0xf3, 0x83, 0x5c, 0x78, 0xb7, 0x80,
+	0x2d, 0xf0, 0xdd, 0x0d, 0x96, 0x40, 0xff, 0x85,
+	0x75, 0xde, 0xbd, 0x0c, 0xb6, 0x1c, 0xfb, 0x52,
+	0x59, 0x0d, 0xa1,
+};
+
+static const u8 cac_aesgcm_msg3[27] = {
+	0xff, 0xc3, 0x65, 0xff, 0x69, 0x55, 0xfc, 0x66,
+	0xc5, 0xd8, 0x09, 0xb3, 0x1a, 0xc9, 0x95, 0xf8,
+	0x12, 0xc5, 0x77, 0x0b, 0xd2, 0x9f, 0x0d, 0xf1,
+	0x2f, 0x0f, 0xfd,
+};
+
+static const u8 cac_aesgcm_msg4[33] = {
+	0xa7, 0xf2, 0x82, 0x81, 0x74, 0xc4, 0xea, 0xd2,
+	0x49, 0x1f, 0xfe, 0xb7, 0x7c, 0x41, 0xc8, 0x90,
+	0xfd, 0x12, 0x29, 0xee, 0x36, 0xf2, 0x3c, 0xcb,
+	0x90, 0x66, 0xa7, 0x95, 0xda, 0xff, 0x1c, 0xad,
+	0x6b,
+};
+
+static const u8 cac_aesgcm_msg5[37] = {
+	0x3b, 0x86, 0x96, 0x3d, 0x5c, 0x0e, 0x6e, 0x3b,
+	0x41, 0x53, 0xd7, 0x71, 0x53, 0x83, 0x66, 0x06,
+	0x39, 0x3e, 0xef, 0xc4, 0xe5, 0xe6, 0xda, 0xe9,
+	0x77, 0x96, 0x55, 0x2d, 0x12, 0x65, 0x83, 0x9e,
+	0xe3, 0x82, 0x5c, 0xb8, 0x0c,
+};
+
+static const u8 cac_chachapoly_hash[32] = {
+	0x83, 0x10, 0xf8, 0x63, 0x94, 0xdc, 0x0d, 0xab,
+	0xb4, 0x0b, 0xeb, 0x82, 0x10, 0x03, 0x15, 0x56,
+	0xdb, 0x44, 0x03, 0xab, 0x12, 0x02, 0xdb, 0x70,
+	0x34, 0xc5, 0x26, 0x23, 0x21, 0x47, 0xa7, 0x00,
+};
+
+static const u8 cac_chachapoly_msg0[112] = {
+	0xca, 0x35, 0xde, 0xf5, 0xae, 0x56, 0xce, 0xc3,
+	0x3d, 0xc2, 0x03, 0x67, 0x31, 0xab, 0x14, 0x89,
+	0x6b, 0xc4, 0xc7, 0x5d, 0xbb, 0x07, 0xa6, 0x1f,
+	0x87, 0x9f, 0x8e, 0x3a, 0xfa, 0x4c, 0x79, 0x44,
+	0x2e, 0xc9, 0xb0, 0x98, 0x93, 0xd0, 0xf5, 0x10,
+	0x79, 0x17, 0x84, 0xc1, 0x0c, 0xbc, 0x95, 0x9f,
+	0x25, 0xb1, 0x76, 0x6e, 0x0d, 0xef, 0x6e, 0x30,
+	0x1d, 0x14, 0xfb, 0xca, 0x1c, 0x77, 0x90, 0xac,
+	0x82, 0x9b, 0x8b, 0x36, 0x74, 0xf5, 0xf6, 0x49,
+	0xa5, 0xf0, 0xe9, 0x84, 0x79, 0x66, 0x2c, 0xbf,
+	0xbf, 0x2b, 0x2c, 0x47, 0xcd, 0x4b, 0x09, 0xfc,
+	0xd2, 0x66, 0xcd, 0x29, 0xd7, 0xcb, 0x67, 0x5f,
+	0x18, 0x08, 0x84, 0x97, 0x07, 0x84, 0x78, 0x40,
+	0xf6, 0xd1, 0x78, 0xec, 0x4d, 0x37, 0x33, 0xaa,
+};
+
+static const u8 cac_chachapoly_msg1[63] = {
+	0x95, 0xeb, 0xc6, 0x0d, 0x2b, 0x1f, 0xa6, 0x72,
+	0xc1, 0xf4, 0x6a, 0x8a, 0xa2, 0x65, 0xef, 0x51,
+	0xbf, 0xe3, 0x8e, 0x7c, 0xcb, 0x39, 0xec, 0x5b,
+	0xe3, 0x40, 0x69, 0xf1, 0x44, 0x80, 0x88, 0x43,
+	0x9a, 0x1b, 0x3c, 0xeb, 0xf6, 0x80, 0xb2, 0xc7,
+	0x42, 0x17, 0xfc, 0xb5, 0xeb, 0xa4, 0xff, 0x58,
+	0xa9, 0x46, 0x8c, 0xd9, 0x0c, 0x4a, 0xca, 0x61,
+	0x94, 0xf5, 0x74, 0x79, 0xb3, 0x79, 0xa7,
+};
+
+static const u8 cac_chachapoly_msg2[27] = {
+	0xa8, 0xfd, 0xe7, 0xa0, 0xac, 0xce, 0xc1, 0x90,
+	0xcd, 0x30, 0x6c, 0x59, 0x50, 0xd4, 0xfd, 0x8e,
+	0x04, 0xa2, 0x05, 0xec, 0x28, 0x8a, 0xa7, 0x47,
+	0xd8, 0xb3, 0x47,
+};
+
+static const u8 cac_chachapoly_msg3[27] = {
+	0x59, 0xca, 0xdd, 0xd9, 0x98, 0x4a, 0x3b, 0xbe,
+	0x24, 0xc4, 0xfb, 0x31, 0xa2, 0xbd, 0x45, 0x5b,
+	0x7e, 0xba, 0x3f, 0xa0, 0x98, 0x06, 0x74, 0xb1,
+	0xa3, 0xa5, 0xf9,
+};
+
+static const u8 cac_chachapoly_msg4[33] = {
+	0x3b, 0x9b, 0xfe, 0xbd, 0x21, 0x0c, 0x22, 0xba,
+	0x0c, 0xff, 0x9d, 0xe7, 0x9b, 0x40, 0x07, 0xd7,
+	0xa5, 0x52, 0xff, 0xfb, 0xf9, 0x26, 0x16, 0x88,
+	0x1f, 0xaa, 0x8a, 0x88, 0x3e, 0x25, 0xb8, 0x02,
+	0x58,
+};
+
+static const u8 cac_chachapoly_msg5[37] = {
+	0xf3, 0x75, 0x12, 0xdf, 0x10, 0x43, 0xd5, 0x64,
+	0xd7, 0xc4, 0x6a, 0xc8, 0x5c, 0x53, 0xd3, 0xb6,
+	0xa9, 0xa0, 0x57, 0x24, 0xbc, 0x29, 0x7e, 0x71,
+	0x42, 0x80, 0x8f, 0x21, 0x75, 0x61, 0x65, 0x12,
+	0x17, 0xfe, 0x85, 0xb7, 0x82,
+};
+
+static const u8 cac_basepoint[RFSEC_KEY_LEN] = { 9 };
+
+struct rfsec_cac_msg {
+	const u8 *payload;
+	unsigned int payload_len;
+	const u8 *ct;
+	unsigned int ct_len;
+};
+
+#define CAC_MSG(v, i) { cac_payload##i, sizeof(cac_payload##i), \
+			cac_##v##_msg##i, sizeof(cac_##v##_msg##i) }
+
+static const struct rfsec_cac_vector {
+	const char *name;
+	u8 cipher;
+	const u8 *hash;
+	struct rfsec_cac_msg msg[6];
+} rfsec_cac_vectors[] = {
+	{ "Noise_IKpsk2_25519_ChaChaPoly_SHA256",
+	  RFSEC_CIPHER_CHACHA20_POLY1305, cac_chachapoly_hash,
+	  { CAC_MSG(chachapoly, 0), CAC_MSG(chachapoly, 1),
+	    CAC_MSG(chachapoly, 2), CAC_MSG(chachapoly, 3),
+	    CAC_MSG(chachapoly, 4), CAC_MSG(chachapoly, 5) } },
+	{ "Noise_IKpsk2_25519_AESGCM_SHA256",
+	  RFSEC_CIPHER_AES_256_GCM, cac_aesgcm_hash,
+	  { CAC_MSG(aesgcm, 0), CAC_MSG(aesgcm, 1), CAC_MSG(aesgcm, 2),
+	    CAC_MSG(aesgcm, 3), CAC_MSG(aesgcm, 4), CAC_MSG(aesgcm, 5) } },
+};
+
+/* Room for the longest message, kmalloc'ed: scatterlists point into it. */
+#define CAC_BUF_LEN	128
+
+/* Everything one run needs that crypto may point at. */
+struct rfsec_cac_state {
+	struct rfsec_noise *ini, *res;
+	struct rfsec_aead k1, k2;
+	u8 s_i[RFSEC_KEY_LEN], s_r[RFSEC_KEY_LEN];	/* public keys */
+	u8 e_i[RFSEC_KEY_LEN], e_r[RFSEC_KEY_LEN];
+	u8 key1[RFSEC_KEY_LEN], key2[RFSEC_KEY_LEN];
+	u8 rkey1[RFSEC_KEY_LEN], rkey2[RFSEC_KEY_LEN];
+	u8 buf[CAC_BUF_LEN];
+};
+
+/* The public key of @priv: DH(priv, 9). */
+static int rfsec_cac_pub(struct rfsec_noise *n, const u8 *priv, u8 *pub)
+{
+	int ret = rfsec_noise_dh(n, priv, cac_basepoint);
+
+	if (!ret)
+		memcpy(pub, n->dh_out, RFSEC_KEY_LEN);
+	return ret;
+}
+
+/* MixKey(DH(priv, pub)) */
+static int rfsec_cac_mix_dh(struct rfsec_noise *n, const u8 *priv,
+			    const u8 *pub)
+{
+	return rfsec_noise_dh(n, priv, pub) ?:
+	       rfsec_noise_mix_key(n, n->dh_out, RFSEC_KEY_LEN);
+}
+
+/* Initialize, MixHash(prologue), MixHash(S_resp): the pre-message. */
+static int rfsec_cac_start(struct rfsec_noise *n, const u8 *s_r)
+{
+	return rfsec_noise_init(n) ?:
+	       rfsec_noise_mix_hash(n, cac_prologue, sizeof(cac_prologue)) ?:
+	       rfsec_noise_mix_hash(n, s_r, RFSEC_KEY_LEN);
+}
+
+/* e, as written or read: MixHash and, for the psk modifier, MixKey. */
+static int rfsec_cac_e(struct rfsec_noise *n, const u8 *e)
+{
+	return rfsec_noise_mix_hash(n, e, RFSEC_KEY_LEN) ?:
+	       rfsec_noise_mix_key(n, e, RFSEC_KEY_LEN);
+}
+
+/*
+ * EncryptAndHash of @len bytes of @pt, compared with @want; the result
+ * of the crypto call, or 1 when the bytes differ.
+ */
+static int rfsec_cac_seal(struct rfsec_noise *n, u8 *buf, const u8 *pt,
+			  unsigned int len, const u8 *want)
+{
+	int ret;
+
+	memcpy(buf, pt, len);
+	ret = rfsec_noise_encrypt_and_hash(n, buf, len);
+	if (ret)
+		return ret;
+	return memcmp(buf, want, len + RFSEC_TAG_LEN) ? 1 : 0;
+}
+
+/* DecryptAndHash of @ct (@len bytes of plaintext), compared with @want. */
+static int rfsec_cac_open(struct rfsec_noise *n, u8 *buf, const u8 *ct,
+			  unsigned int len, const u8 *want)
+{
+	int ret;
+
+	memcpy(buf, ct, len + RFSEC_TAG_LEN);
+	ret = rfsec_noise_decrypt_and_hash(n, buf, len);
+	if (ret)
+		return ret;
+	return memcmp(buf, want, len) ? 1 : 0;
+}
+
+/* 1 when @len bytes at @a and @b differ, the way the steps report it. */
+static int rfsec_cac_differ(const u8 *a, const u8 *b, unsigned int len)
+{
+	return memcmp(a, b, len) ? 1 : 0;
+}
+
+/*
+ * The steps: each returns 0, a crypto API error, or 1 when bytes differ.
+ * First the public keys, DH(priv, 9), and the pre-message.
+ */
+static int rfsec_cac_keys(const struct rfsec_cac_vector *v,
+			  struct rfsec_cac_state *st)
+{
+	return rfsec_cac_pub(st->ini, cac_init_static, st->s_i) ?:
+	       rfsec_cac_pub(st->ini, cac_resp_static, st->s_r) ?:
+	       rfsec_cac_pub(st->ini, cac_init_ephemeral, st->e_i) ?:
+	       rfsec_cac_pub(st->ini, cac_resp_ephemeral, st->e_r) ?:
+	       rfsec_cac_start(st->ini, st->s_r) ?:
+	       rfsec_cac_start(st->res, st->s_r);
+}
+
+/* -> e, es, s, ss, payload, as the initiator writes it */
+static int rfsec_cac_write_first(const struct rfsec_cac_vector *v,
+				 struct rfsec_cac_state *st)
+{
+	const struct rfsec_cac_msg *m = &v->msg[0];
+	const u8 *enc_s = m->ct + RFSEC_KEY_LEN;
+	const u8 *enc_p = enc_s + RFSEC_KEY_LEN + RFSEC_TAG_LEN;
+
+	if (m->ct_len != enc_p - m->ct + m->payload_len + RFSEC_TAG_LEN)
+		return 1;
+	return rfsec_cac_differ(m->ct, st->e_i, RFSEC_KEY_LEN) ?:
+	       rfsec_cac_e(st->ini, st->e_i) ?:
+	       rfsec_cac_mix_dh(st->ini, cac_init_ephemeral, st->s_r) ?:
+	       rfsec_cac_seal(st->ini, st->buf, st->s_i, RFSEC_KEY_LEN,
+			      enc_s) ?:
+	       rfsec_cac_mix_dh(st->ini, cac_init_static, st->s_r) ?:
+	       rfsec_cac_seal(st->ini, st->buf, m->payload, m->payload_len,
+			      enc_p);
+}
+
+/* ... and as the responder reads it */
+static int rfsec_cac_read_first(const struct rfsec_cac_vector *v,
+				struct rfsec_cac_state *st)
+{
+	const struct rfsec_cac_msg *m = &v->msg[0];
+	const u8 *enc_s = m->ct + RFSEC_KEY_LEN;
+	const u8 *enc_p = enc_s + RFSEC_KEY_LEN + RFSEC_TAG_LEN;
+
+	return rfsec_cac_e(st->res, m->ct) ?:
+	       rfsec_cac_mix_dh(st->res, cac_resp_static, m->ct) ?:
+	       rfsec_cac_open(st->res, st->buf, enc_s, RFSEC_KEY_LEN,
+			      st->s_i) ?:
+	       rfsec_cac_mix_dh(st->res, cac_resp_static, st->s_i) ?:
+	       rfsec_cac_open(st->res, st->buf, enc_p, m->payload_len,
+			      m->payload);
+}
+
+/* <- e, ee, se, psk, payload, as the responder writes it */
+static int rfsec_cac_write_second(const struct rfsec_cac_vector *v,
+				  struct rfsec_cac_state *st)
+{
+	const struct rfsec_cac_msg *m = &v->msg[1];
+
+	if (m->ct_len != RFSEC_KEY_LEN + m->payload_len + RFSEC_TAG_LEN)
+		return 1;
+	return rfsec_cac_differ(m->ct, st->e_r, RFSEC_KEY_LEN) ?:
+	       rfsec_cac_e(st->res, st->e_r) ?:
+	       rfsec_cac_mix_dh(st->res, cac_resp_ephemeral, st->e_i) ?:
+	       rfsec_cac_mix_dh(st->res, cac_resp_ephemeral, st->s_i) ?:
+	       rfsec_noise_mix_key_and_hash(st->res, cac_psk,
+					    sizeof(cac_psk)) ?:
+	       rfsec_cac_seal(st->res, st->buf, m->payload, m->payload_len,
+			      m->ct + RFSEC_KEY_LEN);
+}
+
+/* ... and as the initiator reads it */
+static int rfsec_cac_read_second(const struct rfsec_cac_vector *v,
+				 struct rfsec_cac_state *st)
+{
+	const struct rfsec_cac_msg *m = &v->msg[1];
+
+	return rfsec_cac_e(st->ini, m->ct) ?:
+	       rfsec_cac_mix_dh(st->ini, cac_init_ephemeral, m->ct) ?:
+	       rfsec_cac_mix_dh(st->ini, cac_init_static, m->ct) ?:
+	       rfsec_noise_mix_key_and_hash(st->ini, cac_psk,
+					    sizeof(cac_psk)) ?:
+	       rfsec_cac_open(st->ini, st->buf, m->ct + RFSEC_KEY_LEN,
+			      m->payload_len, m->payload);
+}
+
+static int rfsec_cac_hash(const struct rfsec_cac_vector *v,
+			  struct rfsec_cac_state *st)
+{
+	return rfsec_cac_differ(st->ini->h, v->hash, RFSEC_HASH_LEN) ?:
+	       rfsec_cac_differ(st->res->h, v->hash, RFSEC_HASH_LEN);
+}
+
+/* Split() on both sides, and the transport keys set from it. */
+static int rfsec_cac_split(const struct rfsec_cac_vector *v,
+			   struct rfsec_cac_state *st)
+{
+	return rfsec_noise_split(st->ini, st->key1, st->key2) ?:
+	       rfsec_noise_split(st->res, st->rkey1, st->rkey2) ?:
+	       rfsec_cac_differ(st->key1, st->rkey1, RFSEC_KEY_LEN) ?:
+	       rfsec_cac_differ(st->key2, st->rkey2, RFSEC_KEY_LEN) ?:
+	       rfsec_aead_init(&st->k1, v->cipher) ?:
+	       rfsec_aead_init(&st->k2, v->cipher) ?:
+	       rfsec_aead_setkey(&st->k1, st->key1) ?:
+	       rfsec_aead_setkey(&st->k2, st->key2);
+}
+
+/*
+ * Transport message @i (2 to 5): the initiator sends the even ones with
+ * k1, the responder the odd ones with k2, each counter from 0. Sealed
+ * and compared, then the vector's bytes opened and compared.
+ */
+static int rfsec_cac_transport(const struct rfsec_cac_vector *v,
+			       struct rfsec_cac_state *st, unsigned int i)
+{
+	const struct rfsec_cac_msg *m = &v->msg[i];
+	struct rfsec_aead *a = i % 2 ? &st->k2 : &st->k1;
+	u64 n = (i - 2) / 2;
+	int ret;
+
+	if (m->ct_len != m->payload_len + RFSEC_TAG_LEN)
+		return 1;
+	memcpy(st->buf, m->payload, m->payload_len);
+	ret = rfsec_aead_crypt(a, n, NULL, 0, st->buf, m->payload_len, true) ?:
+	      rfsec_cac_differ(st->buf, m->ct, m->ct_len);
+	if (ret)
+		return ret;
+	memcpy(st->buf, m->ct, m->ct_len);
+	return rfsec_aead_crypt(a, n, NULL, 0, st->buf, m->ct_len, false) ?:
+	       rfsec_cac_differ(st->buf, m->payload, m->payload_len);
+}
+
+static const struct {
+	const char *name;
+	int (*run)(const struct rfsec_cac_vector *v,
+		   struct rfsec_cac_state *st);
+} rfsec_cac_steps[] = {
+	{ "public keys and pre-message", rfsec_cac_keys },
+	{ "message 1, written by the initiator", rfsec_cac_write_first },
+	{ "message 1, read by the responder", rfsec_cac_read_first },
+	{ "message 2, written by the responder", rfsec_cac_write_second },
+	{ "message 2, read by the initiator", rfsec_cac_read_second },
+	{ "handshake hash", rfsec_cac_hash },
+	{ "split", rfsec_cac_split },
+};
+
+static const char *const rfsec_cac_transport_steps[] = {
+	"message 3, the initiator's first transport message",
+	"message 4, the responder's first transport message",
+	"message 5, the initiator's second transport message",
+	"message 6, the responder's second transport message",
+};
+
+static int rfsec_cac_run(const struct rfsec_cac_vector *v,
+			 struct rfsec_cac_state *st)
+{
+	const char *step;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(rfsec_cac_steps) && !ret; i++) {
+		step = rfsec_cac_steps[i].name;
+		ret = rfsec_cac_steps[i].run(v, st);
+	}
+	for (i = 2; i < ARRAY_SIZE(v->msg) && !ret; i++) {
+		step = rfsec_cac_transport_steps[i - 2];
+		ret = rfsec_cac_transport(v, st, i);
+	}
+	if (!ret)
+		return 0;
+	if (ret > 0)
+		pr_err("selftest: cacophony %s: %s: bytes differ\n", v->name,
+		       step);
+	else
+		pr_err("selftest: cacophony %s: %s: error %d\n", v->name, step,
+		       ret);
+	return ret > 0 ? -EINVAL : ret;
+}
+
+int rfsec_selftest(void)
+{
+	struct rfsec_cac_state *st;
+	unsigned int i;
+	int ret = 0;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(rfsec_cac_vectors) && !ret; i++) {
+		const struct rfsec_cac_vector *v = &rfsec_cac_vectors[i];
+
+		st->ini = rfsec_noise_new(v->cipher);
+		st->res = rfsec_noise_new(v->cipher);
+		if (IS_ERR(st->ini) || IS_ERR(st->res)) {
+			ret = IS_ERR(st->ini) ? PTR_ERR(st->ini) :
+						PTR_ERR(st->res);
+			pr_err("selftest: cacophony %s: no transforms: %d\n",
+			       v->name, ret);
+		} else {
+			ret = rfsec_cac_run(v, st);
+		}
+		/* all of it may hold keys */
+		rfsec_noise_free(st->ini);
+		rfsec_noise_free(st->res);
+		rfsec_aead_destroy(&st->k1);
+		rfsec_aead_destroy(&st->k2);
+		memzero_explicit(st, sizeof(*st));
+	}
+	kfree(st);
+	if (!ret)
+		pr_info("selftest: cacophony's IKpsk2 vectors pass\n");
+	return ret;
+}
