@@ -8,7 +8,8 @@
 # good data and not one byte of the bad record, that a listener never
 # accepts a failed handshake, and the failure reason in the peer's
 # statistics. Then what version 2 promises: the close record (a cut link
-# is an error, a close is 0), receive limits, the responder's channel,
+# is an error, ECONNABORTED; a close reads as RFCOMM's orderly end,
+# ECONNRESET), receive limits, the responder's channel,
 # refusals of other versions and ciphers, no clock needed, replays, and
 # concurrent connects. Last, an adapter without identity or peer entry
 # (hci2), refused the same way as a wrong key.
@@ -135,15 +136,17 @@ run_case() {
 }
 
 # closed app|peer: that side saw the other end the stream in order: the
-# application read 0, refpeer received the close record.
+# application read RFCOMM's orderly end (ECONNRESET: RFCOMM reports a
+# peer's close so, and rfsec keeps that for an authenticated close),
+# refpeer received the close record.
 closed() {
 	case $1 in
-	app) grep -qx "end eof" "$tmp/app" ;;
+	app) grep -qx "end ECONNRESET" "$tmp/app" ;;
 	peer) grep -qx "end close" "$tmp/peer" ;;
 	esac
 }
 # dropped app|peer: the other side dropped the link (after a failure).
-dropped() { grep -qx "end eof\|end eof-unclean\|end ECONNRESET" "$tmp/$1"; }
+dropped() { grep -qx "end eof\|end eof-unclean\|end ECONNRESET\|end ECONNABORTED" "$tmp/$1"; }
 app_has() { grep -qxF -- "$1" "$tmp/app"; }
 peer_has() { grep -qxF -- "$1" "$tmp/peer"; }
 show() {
@@ -222,7 +225,7 @@ for cipher in chachapoly aesgcm; do
 	run_case kresp
 	check "kernel responder, $cipher: accepts refpeer's handshake" all \
 		'peer_has "hs ok"' 'app_has "accept ok"'
-	check "kernel responder, $cipher: data both ways intact, refpeer's close reads as 0" all \
+	check "kernel responder, $cipher: data both ways intact, refpeer's close reads as RFCOMM's orderly end" all \
 		'app_has "recv $msg_i"' 'peer_has "recv $msg_k"' \
 		'closed app' 'peer_has "end ok"'
 done
@@ -455,8 +458,9 @@ done
 
 ## Version 2: the close record, receive limits, channels, refusals.
 
-# A link cut between two records is an error, counted as an unclean end;
-# a close record reads as 0. Both roles of the kernel.
+# A link cut between two records is an error (ECONNABORTED, as a link
+# that went away), counted as an unclean end; after a close record the
+# end reads as RFCOMM's orderly end (ECONNRESET). Both roles of the kernel.
 for mode in kresp kinit; do
 	if [ $mode = kresp ]; then role=responder; else role=initiator; fi
 	before=$(stats)
@@ -464,16 +468,16 @@ for mode in kresp kinit; do
 	peer_acts=(send:BEFORE-THE-CUT sleep:700 cut)
 	app_acts=(readall)
 	run_case $mode
-	check "kernel $role, link cut between records: the data, then ECONNRESET" all \
-		'app_has "recv BEFORE-THE-CUT"' 'app_has "end ECONNRESET"'
+	check "kernel $role, link cut between records: the data, then ECONNABORTED" all \
+		'app_has "recv BEFORE-THE-CUT"' 'app_has "end ECONNABORTED"'
 	check "kernel $role, link cut: counted as an unclean end" \
 		stat_grew "$before" unclean
 	before=$(stats)
 	peer_acts=(send:BEFORE-THE-CLOSE sleep:1500 close sleep:700)
 	app_acts=(readall)
 	run_case $mode
-	check "kernel $role, close record: the data, then 0 (end of stream)" all \
-		'app_has "recv BEFORE-THE-CLOSE"' 'app_has "end eof"'
+	check "kernel $role, close record: the data, then RFCOMM's orderly end" all \
+		'app_has "recv BEFORE-THE-CLOSE"' 'closed app'
 	after=$(stats)
 	check "kernel $role, close record: no unclean end counted" \
 		test -n "$after" -a "$(stat_of "$after" unclean)" = "$(stat_of "$before" unclean)"
