@@ -1423,7 +1423,11 @@ void rfsec_session_drain(struct sock *sk, long timeo)
 				rfsec_session_drain_ready(s, transport->sk),
 				timeo);
 	}
-	if (ret)
+	/*
+	 * A close record that found the link gone is no loss: the peer is
+	 * gone too. Data left behind, or a link that stayed full, is.
+	 */
+	if (ret && (left || ret == -EAGAIN))
 		net_warn_ratelimited("close of %pMR on %pMR: %u bytes of a record not sent (%d)\n",
 				     &s->remote, &s->local, left, ret);
 }
