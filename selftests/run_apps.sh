@@ -73,6 +73,24 @@ stop() {
 	wait "$1" 2> /dev/null
 }
 
+# echo_server CHANNEL OUTPUT: a PyBluez echo server through the wrapper,
+# listening when this returns; its process is $srv_pid.
+echo_server() {
+	"${wrap[@]}" "$py" "$top/selftests/pybluez_echo.py" server "$1" \
+		> "$2" 2>&1 &
+	srv_pid=$!
+	wait_for "Waiting for connection" "$2"
+}
+
+# The echo server ends by itself once its client has gone.
+echo_server_done() {
+	for _ in $(seq 100); do
+		kill -0 "$srv_pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	stop "$srv_pid"
+}
+
 ## BlueZ's rctest
 
 chan=15
@@ -118,10 +136,7 @@ chan=16
 chunks=64
 size=1000
 wait_no_sockets
-"${wrap[@]}" "$py" "$top/selftests/pybluez_echo.py" server "$chan" \
-	> "$tmp/echo.srv" 2>&1 &
-srv_pid=$!
-wait_for "Waiting for connection" "$tmp/echo.srv"
+echo_server "$chan" "$tmp/echo.srv"
 listening=$(rfsec_sockets)
 # 20 ms between chunks, as for rctest: the echo lasts long enough to be seen.
 timeout 60 "${wrap[@]}" "$py" "$top/selftests/pybluez_echo.py" client \
@@ -130,12 +145,7 @@ cli_pid=$!
 during=$(max_sockets_while "$cli_pid")
 wait "$cli_pid"
 cli_rc=$?
-# The server ends by itself once the client has gone.
-for _ in $(seq 100); do
-	kill -0 "$srv_pid" 2> /dev/null || break
-	sleep 0.1
-done
-stop "$srv_pid"
+echo_server_done
 t_diag < "$tmp/echo.cli"
 t_diag < "$tmp/echo.srv"
 
@@ -168,19 +178,12 @@ client_echo() {
 	local name=$1 chan=$2 bytes=32000 want before after
 	shift 2
 	wait_no_sockets
-	"${wrap[@]}" "$py" "$top/selftests/pybluez_echo.py" server "$chan" \
-		> "$tmp/c.srv" 2>&1 &
-	srv_pid=$!
-	wait_for "Waiting for connection" "$tmp/c.srv"
+	echo_server "$chan" "$tmp/c.srv"
 	before=$(handshakes)
 	timeout 60 "${wrap[@]}" "$@" connect "$cli_addr" "$srv_addr" "$chan" \
 		"$bytes" > "$tmp/c.cli" 2>&1
 	cli_rc=$?
-	for _ in $(seq 100); do
-		kill -0 "$srv_pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	stop "$srv_pid"
+	echo_server_done
 	after=$(handshakes)
 	t_diag < "$tmp/c.cli"
 	t_diag < "$tmp/c.srv"

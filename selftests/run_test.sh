@@ -32,23 +32,19 @@ show() { cat "$tmp/out" "$tmp/err" | t_diag; }
 refused() { rc_is 1 && err_has "$1" && ! out_has ran; }
 # The supervisors alive now (the only processes named rfsec in this guest).
 supervisors() { pgrep -x rfsec; }
-# Waits up to 5 s for every supervisor to leave.
-no_supervisor_left() {
-	local _
-	for _ in $(seq 50); do
-		[ -z "$(supervisors)" ] && return 0
+# within TENTHS COMMAND...: waits up to TENTHS tenths of a second for
+# COMMAND to succeed.
+within() {
+	local n=$1 _
+	shift
+	for _ in $(seq "$n"); do
+		"$@" && return 0
 		sleep 0.1
 	done
 	return 1
 }
-wait_file() {
-	local _
-	for _ in $(seq 100); do
-		[ -s "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+no_supervisor_left() { within 50 eval '[ -z "$(supervisors)" ]'; }
+wait_file() { within 100 test -s "$1"; }
 
 ## The command line
 
@@ -80,13 +76,14 @@ pid=$!
 wait "$pid"
 t_check "the program has rfsec run's process ID ($pid)" \
 	test "$(cat "$tmp/pid")" = "$pid"
-capture "$rfsec" run -- sh -c 'kill -TERM $$'
+# (In a subshell: bash would report the death on the test's output.)
+(capture "$rfsec" run -- sh -c 'kill -TERM $$') 2> /dev/null
 t_check "a program killed by SIGTERM: 143, as without rfsec run" rc_is 143
 "$rfsec" run -- sleep 30 &
 pid=$!
 sleep 0.5
 kill -USR1 "$pid"
-wait "$pid"
+wait "$pid" 2> /dev/null
 rc=$?
 t_check "SIGUSR1 sent to rfsec run's PID reaches the program: 138 ($rc)" \
 	test "$rc" = 138
@@ -218,7 +215,7 @@ rm -f "$tmp/go" "$tmp/go2" "$tmp/first" "$tmp/second"
 "$rfsec" run -- sh -c 'while [ ! -e "$2/go" ]; do sleep 0.1; done
 	"$1" probe > "$2/first"
 	while [ ! -e "$2/go2" ]; do sleep 0.1; done
-	"$1" probe > "$2/second"' _ "$static" "$tmp" &
+	"$1" probe > "$2/second"' _ "$static" "$tmp" 2> "$tmp/killed.err" &
 main=$!
 sleep 0.5
 sup=$(supervisors)
@@ -231,6 +228,7 @@ kill -KILL $caller
 kill -CONT $sup
 touch "$tmp/go2"
 wait "$main"
+t_diag < "$tmp/killed.err"
 t_check "the caller killed mid-call got nothing, the supervisor went on: proto=7" \
 	test -z "$(cat "$tmp/first" 2> /dev/null)" -a \
 	"$(cat "$tmp/second" 2> /dev/null)" = proto=7

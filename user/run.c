@@ -153,6 +153,25 @@ static void run_sort3(int *a)
 			}
 }
 
+/* A message of one byte, @byte, with room for one descriptor. */
+struct run_fd_msg {
+	char byte;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov;
+	struct msghdr msg;
+};
+
+static void run_fd_msg_init(struct run_fd_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->iov.iov_base = &m->byte;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->cbuf;
+	m->msg.msg_controllen = sizeof(m->cbuf);
+}
+
 /*
  * The supervisor process: takes the listener from @sock, says so, and
  * answers notifications until nothing uses the filter.
@@ -165,14 +184,7 @@ static int run_supervisor(int sock, int main_pidfd, int err_fd, bool verbose)
 		.err_fd = err_fd,
 		.verbose = verbose,
 	};
-	char cbuf[CMSG_SPACE(sizeof(int))], byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
+	struct run_fd_msg m;
 	struct cmsghdr *cmsg;
 	int keep[3] = { sock, main_pidfd, err_fd }, null;
 
@@ -192,9 +204,10 @@ static int run_supervisor(int sock, int main_pidfd, int err_fd, bool verbose)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Nothing comes (rfsec run failed before the filter): just leave. */
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+	run_fd_msg_init(&m);
+	if (recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC) != 1)
 		return 1;
-	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg = CMSG_FIRSTHDR(&m.msg);
 	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS ||
 	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
 		return 1;
@@ -208,25 +221,18 @@ static int run_supervisor(int sock, int main_pidfd, int err_fd, bool verbose)
 /* Hands the listener to the supervisor and waits until it has it. */
 static int run_hand_over(int sock, int listener)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))], byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
+	struct run_fd_msg m;
 	struct cmsghdr *cmsg;
 
-	memset(cbuf, 0, sizeof(cbuf));
-	cmsg = CMSG_FIRSTHDR(&msg);
+	run_fd_msg_init(&m);
+	cmsg = CMSG_FIRSTHDR(&m.msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &listener, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1)
+	if (sendmsg(sock, &m.msg, MSG_NOSIGNAL) != 1)
 		return -1;
-	return read(sock, &byte, 1) == 1 ? 0 : -1;
+	return read(sock, &m.byte, 1) == 1 ? 0 : -1;
 }
 
 /*
