@@ -45,8 +45,11 @@ static void parse_addr(const char *s, bdaddr_t *ba)
 	unsigned int b[6] = { 0 };
 	int i;
 
-	sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4],
-	       &b[5]);
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5]) != 6) {
+		fprintf(stderr, "run_client: bad address '%s'\n", s);
+		exit(2);
+	}
 	for (i = 0; i < 6; i++)
 		ba->b[5 - i] = (uint8_t)b[i];
 }

@@ -377,8 +377,9 @@ static int sup_handle(struct sup_state *s, const struct seccomp_notif *req)
 /*
  * When the supervised program itself ends, the supervisor lets go of its
  * stderr: a caller that reads the program's output to the end before
- * reaping it would otherwise wait for the supervisor, and the supervisor
- * (through the filter, released only at reaping) for the caller.
+ * reaping it (Python's subprocess) would otherwise wait for the
+ * supervisor, and the supervisor for the caller, since 6.1 releases the
+ * filter (POLLHUP on the listener) only when the process is reaped.
  */
 static void sup_main_exited(struct supervisor *sup)
 {
