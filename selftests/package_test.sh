@@ -94,7 +94,7 @@ t_check "systemd-analyze verify accepts the installed unit" \
 	eval 'systemd-analyze verify /lib/systemd/system/rfsec.service > "$tmp/verify" 2>&1'
 t_diag < "$tmp/verify"
 
-# Pairing and a transfer with the installed tool and preload library.
+# Pairing and a transfer with the installed tool and its rfsec run.
 a1=$(bt_addr hci1)
 timeout 60 "$rfsec" pair --accept -i hci1 --yes --timeout 40 \
 	> "$tmp/accept.out" 2>&1 &

@@ -26,6 +26,7 @@ pkgs=(
 	qemu-system-x86 busybox-static kmod cpio
 	bluez bluez-test-tools libbluetooth-dev python3-bluez
 	libmnl-dev libssl-dev python3-cryptography
+	golang-go
 )
 
 # make check-debug builds Debian's own kernel sources with debug options.
