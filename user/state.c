@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 
 #include "state.h"
+#include "cli.h"
 #include "config.h"
 #include "encoding.h"
 #include "genl.h"
@@ -33,6 +34,9 @@
 /* A peers file longer than this is refused; the kernel allows 64 peers. */
 #define STATE_MAX_PEERS 1024
 #define STATE_MAX_LINE 512
+/* Beside the file it will replace, e.g. peers.tmp. */
+#define STATE_TMP_SUFFIX ".tmp"
+#define STATE_IOBUF 4096
 
 struct state_peers {
 	struct state_peer *v;
@@ -50,38 +54,12 @@ static void state_peers_free(struct state_peers *l)
 
 const char *state_dir(void)
 {
-	const char *env = getenv("RFSEC_STATE_DIR");
+	/* Not from the environment of a set-user-ID or file-capability run. */
+	const char *env = secure_getenv("RFSEC_STATE_DIR");
 
 	if (!env)
 		return STATE_DEFAULT_DIR;
 	return *env ? env : NULL;
-}
-
-static void state_addr_str(char out[18], const uint8_t addr[RFSEC_ADDR_LEN])
-{
-	snprintf(out, 18, "%02X:%02X:%02X:%02X:%02X:%02X", addr[5], addr[4],
-		 addr[3], addr[2], addr[1], addr[0]);
-}
-
-/* "XX:XX:XX:XX:XX:XX", either case, into bdaddr_t order; silent. */
-static bool state_parse_addr(const char *s, uint8_t addr[RFSEC_ADDR_LEN])
-{
-	unsigned int i, hi, lo;
-
-	if (strlen(s) != 17)
-		return false;
-	for (i = 0; i < 6; i++) {
-		if (!isxdigit((unsigned char)s[3 * i]) ||
-		    !isxdigit((unsigned char)s[3 * i + 1]) ||
-		    (i < 5 && s[3 * i + 2] != ':'))
-			return false;
-		hi = isdigit((unsigned char)s[3 * i]) ? s[3 * i] - '0' :
-			(tolower((unsigned char)s[3 * i]) - 'a' + 10);
-		lo = isdigit((unsigned char)s[3 * i + 1]) ? s[3 * i + 1] - '0' :
-			(tolower((unsigned char)s[3 * i + 1]) - 'a' + 10);
-		addr[5 - i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
 }
 
 static int state_path(char *buf, const char *dir, const char *adapter,
@@ -102,7 +80,48 @@ static int state_path(char *buf, const char *dir, const char *adapter,
 	return 0;
 }
 
-/* A folder of mode 0700, made if missing. */
+/*
+ * sshd's StrictModes for the state: what another user could have written
+ * is refused, never applied. A file or folder must belong to root (or to
+ * the user running the tool, who can change it anyway) and be writable by
+ * neither its group nor others.
+ */
+static int state_check_trust(const char *path, const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		fprintf(stderr,
+			"rfsec: %s belongs to uid %u, not to root; refused\n",
+			path, (unsigned int)st->st_uid);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		fprintf(stderr,
+			"rfsec: %s is writable by %s (mode %04o; chmod go-w it); refused\n",
+			path, st->st_mode & S_IWOTH ? "every user" : "its group",
+			(unsigned int)(st->st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/* A folder of the state, checked as above: 0, or -1 after printing. */
+static int state_check_dir(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "rfsec: cannot read %s: %s; refused\n", path,
+			strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "rfsec: %s is not a folder; refused\n", path);
+		return -1;
+	}
+	return state_check_trust(path, &st);
+}
+
+/* A folder of mode 0700, made if missing; an existing one is checked. */
 static int state_mkdir(const char *path)
 {
 	struct stat st;
@@ -110,7 +129,7 @@ static int state_mkdir(const char *path)
 	if (mkdir(path, 0700) == 0)
 		return 0;
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
+		return state_check_trust(path, &st);
 	if (errno == EEXIST)
 		errno = ENOTDIR;
 	fprintf(stderr, "rfsec: cannot create %s: %s\n", path, strerror(errno));
@@ -124,10 +143,15 @@ static int state_mkdir(const char *path)
 static int state_lock(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
 
 	if (fd < 0) {
 		fprintf(stderr, "rfsec: cannot open %s: %s\n", dir,
 			strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || state_check_trust(dir, &st)) {
+		close(fd);
 		return -1;
 	}
 	while (flock(fd, LOCK_EX) < 0) {
@@ -147,6 +171,25 @@ static void state_unlock(int fd)
 		close(fd);	/* releases the lock */
 }
 
+/*
+ * A temporary file that a crash left behind (the write it belonged to never
+ * finished, and the file it was to replace is intact): removed, with a note.
+ */
+static int state_remove_stale(const char *tmp)
+{
+	if (!unlink(tmp)) {
+		fprintf(stderr,
+			"rfsec: removed %s, left by an interrupted write\n",
+			tmp);
+		return 0;
+	}
+	if (errno == ENOENT)
+		return 0;
+	fprintf(stderr, "rfsec: cannot remove %s: %s\n", tmp,
+		strerror(errno));
+	return -1;
+}
+
 /* Writes a state file's content to @f; returns -1 on failure. */
 typedef int (*state_writer)(FILE *f, const void *ctx);
 
@@ -163,14 +206,15 @@ static int state_write_atomic(const char *path, state_writer writer,
 	FILE *f;
 	int fd, dfd, ret = -1;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid()) >=
+	/* One writer at a time (the directory lock): a fixed name will do. */
+	if (snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX, path) >=
 	    (int)sizeof(tmp)) {
 		fprintf(stderr, "rfsec: state path too long: %s\n", path);
 		return -1;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
-	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+	if (fd < 0 && errno == EEXIST && state_remove_stale(tmp) == 0)
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			  O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -225,7 +269,8 @@ out:
  * Opens a state file for reading. Returns the stream, or NULL: with
  * *@missing set if it does not exist, else after printing why.
  */
-static FILE *state_open(const char *path, bool *missing)
+static FILE *state_open(const char *path, bool *missing,
+			char iobuf[STATE_IOBUF])
 {
 	struct stat st;
 	FILE *f;
@@ -255,6 +300,10 @@ static FILE *state_open(const char *path, bool *missing)
 		close(fd);
 		return NULL;
 	}
+	if (state_check_trust(path, &st)) {
+		close(fd);
+		return NULL;
+	}
 	if (st.st_mode & 077)
 		fprintf(stderr,
 			"rfsec: warning: %s is readable by others (mode %04o; chmod 600 it)\n",
@@ -264,7 +313,10 @@ static FILE *state_open(const char *path, bool *missing)
 		fprintf(stderr, "rfsec: cannot read %s: %s; refused\n", path,
 			strerror(errno));
 		close(fd);
+		return NULL;
 	}
+	/* The caller's buffer, wiped after fclose(): the file holds keys. */
+	setvbuf(f, iobuf, _IOFBF, STATE_IOBUF);
 	return f;
 }
 
@@ -315,14 +367,14 @@ static void state_free_line(char *line, size_t cap)
  */
 static int state_read_identity(const char *path, uint8_t key[RFSEC_KEY_LEN])
 {
-	char *line = NULL, *s, *end;
+	char *line = NULL, *s, *end, iobuf[STATE_IOBUF];
 	size_t cap = 0;
 	unsigned int lineno = 0, keys = 0;
 	bool missing;
 	FILE *f;
 	int r, ret = -1;
 
-	f = state_open(path, &missing);
+	f = state_open(path, &missing, iobuf);
 	if (!f)
 		return missing ? 1 : -1;
 	while ((r = state_getline(f, path, ++lineno, &line, &cap)) > 0) {
@@ -359,6 +411,7 @@ out:
 	if (ret)
 		explicit_bzero(key, RFSEC_KEY_LEN);
 	fclose(f);
+	explicit_bzero(iobuf, sizeof(iobuf));
 	return ret;
 }
 
@@ -371,7 +424,7 @@ static int state_parse_peer_line(char *line, const char *path,
 	memset(p, 0, sizeof(*p));
 	p->line = lineno;
 	word = strtok_r(line, " \t\r", &save);
-	if (!state_parse_addr(word, p->addr)) {
+	if (!config_addr_from_str(word, p->addr)) {
 		fprintf(stderr,
 			"rfsec: %s:%u: malformed peer address '%s' (expected XX:XX:XX:XX:XX:XX); refused\n",
 			path, lineno, word);
@@ -448,7 +501,7 @@ bad_key:
 static int state_read_peers(const char *path, struct state_peers *l,
 			    bool *exists)
 {
-	char *line = NULL, dup[18], *s;
+	char *line = NULL, dup[CONFIG_ADDR_STRLEN], *s, iobuf[STATE_IOBUF];
 	size_t line_cap = 0;
 	unsigned int lineno = 0;
 	struct state_peer *grown;
@@ -459,7 +512,7 @@ static int state_read_peers(const char *path, struct state_peers *l,
 
 	l->v = NULL;
 	l->n = 0;
-	f = state_open(path, &missing);
+	f = state_open(path, &missing, iobuf);
 	if (exists)
 		*exists = f != NULL;
 	if (!f)
@@ -493,7 +546,7 @@ static int state_read_peers(const char *path, struct state_peers *l,
 		for (i = 0; i < l->n; i++) {
 			if (!memcmp(l->v[i].addr, l->v[l->n].addr,
 				    RFSEC_ADDR_LEN)) {
-				state_addr_str(dup, l->v[i].addr);
+				config_addr_str(dup, l->v[i].addr);
 				fprintf(stderr,
 					"rfsec: %s:%u: the peer %s is already on line %u; refused\n",
 					path, lineno, dup, l->v[i].line);
@@ -509,6 +562,7 @@ out:
 	if (ret)
 		state_peers_free(l);
 	fclose(f);
+	explicit_bzero(iobuf, sizeof(iobuf));
 	return ret;
 }
 
@@ -533,7 +587,7 @@ struct state_peers_out {
 static int state_write_peers(FILE *f, const void *ctx)
 {
 	const struct state_peers_out *o = ctx;
-	char b64[RFSEC_KEY_BASE64_LEN + 1], addr[18];
+	char b64[RFSEC_KEY_BASE64_LEN + 1], addr[CONFIG_ADDR_STRLEN];
 	const struct state_peer *p;
 	size_t i;
 
@@ -545,7 +599,7 @@ static int state_write_peers(FILE *f, const void *ctx)
 		o->adapter);
 	for (i = 0; i < o->l->n; i++) {
 		p = &o->l->v[i];
-		state_addr_str(addr, p->addr);
+		config_addr_str(addr, p->addr);
 		fputs(addr, f);
 		if (p->has_public_key) {
 			key_to_base64(b64, p->public_key);
@@ -569,12 +623,12 @@ int state_store_identity(const uint8_t adapter[RFSEC_ADDR_LEN],
 			 const uint8_t private_key[RFSEC_KEY_LEN])
 {
 	const char *dir = state_dir();
-	char name[18], path[PATH_MAX];
+	char name[CONFIG_ADDR_STRLEN], path[PATH_MAX];
 	int lock, ret = -1;
 
 	if (!dir)
 		return 0;
-	state_addr_str(name, adapter);
+	config_addr_str(name, adapter);
 	if (state_mkdir(dir))
 		return -1;
 	lock = state_lock(dir);
@@ -592,13 +646,13 @@ int state_forget_identity(const uint8_t adapter[RFSEC_ADDR_LEN])
 {
 	static const char *const files[] = { STATE_IDENTITY, STATE_PEERS };
 	const char *dir = state_dir();
-	char name[18], path[PATH_MAX];
+	char name[CONFIG_ADDR_STRLEN], path[PATH_MAX];
 	int lock, ret = 0;
 	size_t i;
 
 	if (!dir || access(dir, F_OK))
 		return 0;
-	state_addr_str(name, adapter);
+	config_addr_str(name, adapter);
 	lock = state_lock(dir);
 	if (lock < 0)
 		return -1;
@@ -630,7 +684,7 @@ static int state_edit_peers(const uint8_t adapter[RFSEC_ADDR_LEN],
 			    const uint8_t addr[RFSEC_ADDR_LEN])
 {
 	const char *dir = state_dir();
-	char name[18], path[PATH_MAX];
+	char name[CONFIG_ADDR_STRLEN], path[PATH_MAX];
 	struct state_peers l = { NULL, 0 };
 	struct state_peer *grown;
 	struct state_peers_out o = { name, &l };
@@ -641,11 +695,13 @@ static int state_edit_peers(const uint8_t adapter[RFSEC_ADDR_LEN],
 
 	if (!dir)
 		return 0;
-	state_addr_str(name, adapter);
+	config_addr_str(name, adapter);
 	if (state_path(path, dir, name, NULL))
 		return -1;
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
 		return 0;
+	if (state_check_trust(path, &st))
+		return -1;
 	lock = state_lock(dir);
 	if (lock < 0)
 		return -1;
@@ -696,6 +752,40 @@ int state_forget_peer(const uint8_t adapter[RFSEC_ADDR_LEN],
 	return state_edit_peers(adapter, NULL, addr);
 }
 
+int state_find_peer(const uint8_t adapter[RFSEC_ADDR_LEN],
+		    const uint8_t addr[RFSEC_ADDR_LEN], struct state_peer *p)
+{
+	const char *dir = state_dir();
+	char name[CONFIG_ADDR_STRLEN], path[PATH_MAX];
+	struct state_peers l = { NULL, 0 };
+	size_t i;
+	int lock, ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!dir || access(dir, F_OK))
+		return 0;
+	config_addr_str(name, adapter);
+	lock = state_lock(dir);
+	if (lock < 0)
+		return -1;
+	if (state_path(path, dir, name, STATE_PEERS) ||
+	    state_read_peers(path, &l, NULL)) {
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		if (!memcmp(l.v[i].addr, addr, RFSEC_ADDR_LEN)) {
+			*p = l.v[i];
+			ret = 1;
+			break;
+		}
+	}
+out:
+	state_peers_free(&l);
+	state_unlock(lock);
+	return ret;
+}
+
 /* rfsec save */
 
 static int state_public_key(const uint8_t priv[RFSEC_KEY_LEN],
@@ -719,7 +809,7 @@ static int state_save_one(const char *dir, const struct kconf_identity *id,
 			  const struct kconf_peer *peers, size_t n_peers)
 {
 	uint8_t priv[RFSEC_KEY_LEN], pub[RFSEC_KEY_LEN];
-	char name[18], path[PATH_MAX], peer_name[18];
+	char name[CONFIG_ADDR_STRLEN], path[PATH_MAX], peer_name[CONFIG_ADDR_STRLEN];
 	struct state_peers old = { NULL, 0 }, l = { NULL, 0 };
 	struct state_peers_out o = { name, &l };
 	const struct kconf_peer *kp;
@@ -727,7 +817,7 @@ static int state_save_one(const char *dir, const struct kconf_identity *id,
 	size_t i, j;
 	int r, ret = -1;
 
-	state_addr_str(name, id->adapter);
+	config_addr_str(name, id->adapter);
 	if (state_path(path, dir, name, STATE_IDENTITY))
 		return -1;
 	r = state_read_identity(path, priv);
@@ -787,7 +877,7 @@ static int state_save_one(const char *dir, const struct kconf_identity *id,
 			memcpy(p->psk, old.v[j].psk, RFSEC_KEY_LEN);
 			continue;
 		}
-		state_addr_str(peer_name, kp->addr);
+		config_addr_str(peer_name, kp->addr);
 		fprintf(stderr,
 			"rfsec: %s: the peer %s has a pre-shared key that was not set with 'rfsec peer', so it is unknown: saved without it; set it again with 'rfsec peer set ... psk FILE'\n",
 			path, peer_name);
@@ -816,7 +906,10 @@ static int state_usage(const char *cmd, FILE *out, int ret)
 		"         adapter is applied\n\n"
 		"State directory: $RFSEC_STATE_DIR, else %s; one folder per adapter,\n"
 		"named by its address, with the files 'identity' and 'peers'. Both need\n"
-		"root (CAP_NET_ADMIN and the right to write the directory).\n\n"
+		"root (CAP_NET_ADMIN and the right to write the directory). A file or\n"
+		"folder there that another user could have written (not owned by root,\n"
+		"or writable by its group or others) is refused, named, and nothing of\n"
+		"it is applied; a NAME.tmp left by an interrupted write is removed.\n\n"
 		"Exit status: 0, 1 if anything was not saved or restored, 2 for a wrong\n"
 		"command line.\n",
 		cmd, STATE_DEFAULT_DIR);
@@ -830,12 +923,13 @@ int save_main(int argc, char *argv[])
 	size_t n_ids = 0, n_peers = 0, i;
 	struct rfsec_genl *genl;
 	const char *dir;
+	struct cli c;
 	int lock, ret = RFSEC_EXIT_OK;
 
-	if (argc == 2 && config_is_help(argv[1]))
-		return state_usage("save", stdout, RFSEC_EXIT_OK);
-	if (argc != 1)
+	if (cli_parse(argc, argv, false, &c) || cli_nargs(argc, &c))
 		return state_usage("save", stderr, RFSEC_EXIT_USAGE);
+	if (c.help)
+		return state_usage("save", stdout, RFSEC_EXIT_OK);
 	dir = state_dir();
 	if (!dir) {
 		fprintf(stderr,
@@ -876,7 +970,7 @@ out:
 /* rfsec restore */
 
 struct state_adapter {
-	char name[18];
+	char name[CONFIG_ADDR_STRLEN];
 	uint8_t addr[RFSEC_ADDR_LEN];
 	uint8_t key[RFSEC_KEY_LEN];
 	char peers_path[PATH_MAX];
@@ -884,12 +978,36 @@ struct state_adapter {
 	bool valid;
 };
 
+/* The temporary files a crash left in an adapter's folder, removed. */
+static int state_clean_adapter(const char *dir, const char *name)
+{
+	static const char *const files[] = { STATE_IDENTITY, STATE_PEERS };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (state_path(path, dir, name, files[i]) ||
+		    strlen(path) + sizeof(STATE_TMP_SUFFIX) > sizeof(path))
+			return -1;
+		strcat(path, STATE_TMP_SUFFIX);
+		if (state_remove_stale(path))
+			return -1;
+	}
+	return 0;
+}
+
 /* Reads and checks one adapter's folder; applies nothing. */
 static int state_load_adapter(const char *dir, struct state_adapter *a)
 {
 	char path[PATH_MAX];
 	int r;
 
+	if (state_path(path, dir, a->name, NULL))
+		return -1;
+	if (state_check_dir(path))
+		goto refused;
+	if (state_clean_adapter(dir, a->name))
+		goto refused;
 	if (state_path(path, dir, a->name, STATE_IDENTITY))
 		return -1;
 	r = state_read_identity(path, a->key);
@@ -970,12 +1088,13 @@ int restore_main(int argc, char *argv[])
 	char path[PATH_MAX];
 	const char *dir;
 	struct stat st;
-	int n, i, k = 0, lock = -1, ret = RFSEC_EXIT_OK;
+	struct cli c;
+	int n = 0, i, k = 0, lock = -1, ret = RFSEC_EXIT_OK;
 
-	if (argc == 2 && config_is_help(argv[1]))
-		return state_usage("restore", stdout, RFSEC_EXIT_OK);
-	if (argc != 1)
+	if (cli_parse(argc, argv, false, &c) || cli_nargs(argc, &c))
 		return state_usage("restore", stderr, RFSEC_EXIT_USAGE);
+	if (c.help)
+		return state_usage("restore", stdout, RFSEC_EXIT_OK);
 	dir = state_dir();
 	if (!dir) {
 		fprintf(stderr,
@@ -1011,13 +1130,13 @@ int restore_main(int argc, char *argv[])
 		if (state_path(path, dir, names[i]->d_name, NULL))
 			continue;
 		if (stat(path, &st) || !S_ISDIR(st.st_mode) ||
-		    !state_parse_addr(names[i]->d_name, a->addr)) {
+		    !config_addr_from_str(names[i]->d_name, a->addr)) {
 			fprintf(stderr,
 				"rfsec: warning: %s is not an adapter's folder (XX:XX:XX:XX:XX:XX); skipped\n",
 				path);
 			continue;
 		}
-		/* 17 characters: state_parse_addr() checked. */
+		/* 17 characters: config_addr_from_str() checked. */
 		memcpy(a->name, names[i]->d_name, sizeof(a->name) - 1);
 		a->name[sizeof(a->name) - 1] = '\0';
 		k++;
