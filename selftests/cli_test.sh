@@ -23,23 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-capture() {
-	"$@" > "$tmp/out" 2> "$tmp/err"
-	echo $? > "$tmp/rc"
-}
-rc_is() { test "$(cat "$tmp/rc")" = "$1"; }
-out_has() { grep -qF -- "$1" "$tmp/out"; }
-err_has() { grep -qF -- "$1" "$tmp/err"; }
-rc_err() { rc_is "$1" && err_has "$2"; }
-show() { cat "$tmp/out" "$tmp/err" | t_diag; }
-wait_for() {
-	local _
-	for _ in $(seq 50); do
-		grep -qF -- "$2" "$1" 2> /dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
 # valid DEF FILE [--lines]: FILE matches the schema's DEF.
 valid() {
 	python3 "$top/selftests/json_check.py" $3 "$schema" "$1" "$2" | t_diag
@@ -78,20 +61,20 @@ for c in $cmds; do
 done
 t_check "rfsec help CMD is rfsec CMD --help, for every command" test -z "$bad"
 echo "commands:" $cmds "; bad:${bad:- none}" | t_diag
-capture "$rfsec" peer add hci0 "$P1" --help
+t_capture "$rfsec" peer add hci0 "$P1" --help
 t_check "--help at the end of a full command line: usage, exit 0" \
-	eval 'rc_is 0 && out_has "Usage: rfsec peer add|set"'
-capture "$rfsec" show --bogus
-t_check "unknown option: exit 2, named" rc_err 2 "unknown option '--bogus'"
+	eval 't_rc_is 0 && t_out_has "Usage: rfsec peer add|set"'
+t_capture "$rfsec" show --bogus
+t_check "unknown option: exit 2, named" t_rc_err 2 "unknown option '--bogus'"
 
 ## --opt=value
 
-capture "$rfsec" scan --timeout=0
+t_capture "$rfsec" scan --timeout=0
 t_check "scan --timeout=0: the value is read (bad timeout '0')" \
-	rc_err 2 "bad timeout '0'"
-capture "$rfsec" scan --adapter=hci9
+	t_rc_err 2 "bad timeout '0'"
+t_capture "$rfsec" scan --adapter=hci9
 t_check "scan --adapter=hci9: the value is read (unknown adapter)" \
-	rc_err 1 "unknown adapter 'hci9'"
+	t_rc_err 1 "unknown adapter 'hci9'"
 
 ## Keys for the listings
 
@@ -181,32 +164,32 @@ valid show "$tmp/hs.json" || t_diag < "$tmp/conn"
 
 ## peer add creates only; peer set changes only what is given
 
-capture "$rfsec" peer add hci0 "$a1" public-key "$pub2"
+t_capture "$rfsec" peer add hci0 "$a1" public-key "$pub2"
 t_check "peer add of an existing peer: exit 1, says it exists" \
-	rc_err 1 "the peer $a1 exists (change it with 'rfsec peer set')"
+	t_rc_err 1 "the peer $a1 exists (change it with 'rfsec peer set')"
 t_check "peer add of an existing peer: the peer is unchanged" \
 	eval '"$rfsec" peer list hci0 | grep -qF "$a0 $a1 public-key $pub1 "'
 "$rfsec" peer set hci0 "$a1" psk "$tmp/psk" cipher aes-256-gcm > /dev/null
-capture "$rfsec" peer set hci0 "$a1" policy allow-plaintext
+t_capture "$rfsec" peer set hci0 "$a1" policy allow-plaintext
 t_check "peer set policy: keeps key, pre-shared key (from the state) and cipher" \
-	eval 'rc_is 0 && "$rfsec" peer list hci0 | grep -F "$a0 $a1 public-key $pub1 psk yes policy allow-plaintext " | grep -qF " cipher aes-256-gcm"'
-show
+	eval 't_rc_is 0 && "$rfsec" peer list hci0 | grep -F "$a0 $a1 public-key $pub1 psk yes policy allow-plaintext " | grep -qF " cipher aes-256-gcm"'
+t_show
 t_check "peer set policy: the peers file keeps the pre-shared key" \
 	grep -qF "$a1 public-key $pub1 psk $(cat "$tmp/psk") policy allow-plaintext cipher aes-256-gcm" "$RFSEC_STATE_DIR/$a0/peers"
-capture env RFSEC_STATE_DIR= "$rfsec" peer set hci0 "$a1" policy require
+t_capture env RFSEC_STATE_DIR= "$rfsec" peer set hci0 "$a1" policy require
 t_check "peer set with a pre-shared key the tool cannot know: refused, says so" \
-	rc_err 1 "has a pre-shared key that the kernel does not give back"
+	t_rc_err 1 "has a pre-shared key that the kernel does not give back"
 t_check "... and the peer is unchanged" \
 	eval '"$rfsec" peer list hci0 | grep -qF "$a1 public-key $pub1 psk yes policy allow-plaintext"'
-capture "$rfsec" peer set hci0 "$a1" psk none
+t_capture "$rfsec" peer set hci0 "$a1" psk none
 t_check "peer set psk none: removes the pre-shared key only" \
-	eval 'rc_is 0 && "$rfsec" peer list hci0 | grep -qF "$a1 public-key $pub1 psk no policy allow-plaintext"'
-capture "$rfsec" peer set hci0 00:11:22:33:44:09 public-key "$pub2"
+	eval 't_rc_is 0 && "$rfsec" peer list hci0 | grep -qF "$a1 public-key $pub1 psk no policy allow-plaintext"'
+t_capture "$rfsec" peer set hci0 00:11:22:33:44:09 public-key "$pub2"
 t_check "peer set of a new peer adds it" \
-	eval 'rc_is 0 && "$rfsec" peer list hci0 | grep -qF "00:11:22:33:44:09 public-key $pub2 psk no policy require"'
-capture "$rfsec" peer set hci0 "$P1" policy require
+	eval 't_rc_is 0 && "$rfsec" peer list hci0 | grep -qF "00:11:22:33:44:09 public-key $pub2 psk no policy require"'
+t_capture "$rfsec" peer set hci0 "$P1" policy require
 t_check "peer set policy require on a peer without a key: exit 2, says why" \
-	rc_err 2 "needs a public key unless its policy is allow-plaintext"
+	t_rc_err 2 "needs a public key unless its policy is allow-plaintext"
 
 ## monitor: every -j line valid; it waits for the module
 
@@ -220,7 +203,7 @@ for _ in $(seq 30); do
 	sleep 0.3
 done
 "$rfsec" identity set hci2 "$tmp/k2" > /dev/null
-wait_for "$tmp/mon.json" '"event":"identity"' > /dev/null
+t_wait_for "$tmp/mon.json" '"event":"identity"' > /dev/null
 kill "${pids[0]}"
 wait "${pids[0]}" 2> /dev/null
 pids=()
@@ -236,13 +219,13 @@ if rmmod rfsec; then
 	"$rfsec" monitor > "$tmp/mon2.txt" 2> "$tmp/mon2.err" &
 	pids=($!)
 	t_check "monitor without the module: says it waits, keeps running" \
-		eval 'wait_for "$tmp/mon2.err" "the rfsec module is not loaded; waiting for it" && kill -0 ${pids[0]}'
+		eval 't_wait_for "$tmp/mon2.err" "the rfsec module is not loaded; waiting for it" && kill -0 ${pids[0]}'
 	modprobe rfsec
 	t_check "monitor: sees the module loaded" \
-		wait_for "$tmp/mon2.txt" "module-loaded"
+		t_wait_for "$tmp/mon2.txt" "module-loaded"
 	"$rfsec" identity set hci0 "$tmp/k0" > /dev/null
 	t_check "monitor: then the module's events" \
-		wait_for "$tmp/mon2.txt" "identity added $a0"
+		t_wait_for "$tmp/mon2.txt" "identity added $a0"
 	kill "${pids[0]}"
 	wait "${pids[0]}" 2> /dev/null
 	pids=()
@@ -255,7 +238,7 @@ fi
 
 (umask 022; "$rfsec" genkey > "$tmp/readable.key" 2> "$tmp/err")
 t_check "genkey into a mode 0644 file: warns" \
-	err_has "writing a private key to a file others can read (mode 0644"
+	t_err_has "writing a private key to a file others can read (mode 0644"
 (umask 077; "$rfsec" genkey > "$tmp/private.key" 2> "$tmp/err")
 t_check "genkey into a mode 0600 file: no warning" test ! -s "$tmp/err"
 
@@ -273,7 +256,7 @@ print("linked", flush=True)
 time.sleep(30)
 PY
 pids=($!)
-wait_for "$tmp/link" linked > /dev/null
+t_wait_for "$tmp/link" linked > /dev/null
 conns=$(ls -d /sys/class/bluetooth/hci*:* 2> /dev/null | tr '\n' ' ')
 # bash-completion's _init_completion, reduced to what the script uses.
 complete_words() {
