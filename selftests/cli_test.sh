@@ -15,6 +15,7 @@ pids=()
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
+	[ -n "${modprobe_path:-}" ] && echo "$modprobe_path" > /proc/sys/kernel/modprobe
 	modprobe rfsec 2> /dev/null
 	for a in hci0 hci1 hci2; do
 		RFSEC_STATE_DIR='' "$rfsec" identity del "$a" > /dev/null 2>&1
@@ -215,11 +216,16 @@ head -n 3 "$tmp/mon.json" | t_diag
 for a in hci0 hci1 hci2; do
 	RFSEC_STATE_DIR='' "$rfsec" identity del "$a" > /dev/null 2>&1
 done
+# The family lookup would load the module (its alias): not while the
+# monitor starts.
+modprobe_path=$(cat /proc/sys/kernel/modprobe)
 if rmmod rfsec; then
+	echo /bin/false > /proc/sys/kernel/modprobe
 	"$rfsec" monitor > "$tmp/mon2.txt" 2> "$tmp/mon2.err" &
 	pids=($!)
 	t_check "monitor without the module: says it waits, keeps running" \
 		eval 't_wait_for "$tmp/mon2.err" "the rfsec module is not loaded; waiting for it" && kill -0 ${pids[0]}'
+	echo "$modprobe_path" > /proc/sys/kernel/modprobe
 	modprobe rfsec
 	t_check "monitor: sees the module loaded" \
 		t_wait_for "$tmp/mon2.txt" "module-loaded"
