@@ -4,6 +4,8 @@
  * error messages a user can act on.
  */
 
+#define _DEFAULT_SOURCE
+
 #include "genl.h"
 #include "rfsec.h"
 
@@ -348,6 +350,8 @@ void rfsec_genl_close(struct rfsec_genl *genl)
 		return;
 	if (genl->nl)
 		mnl_socket_close(genl->nl);
+	/* The request buffer carried keys; an error reply may echo one. */
+	explicit_bzero(genl, sizeof(*genl));
 	free(genl);
 }
 
