@@ -90,15 +90,16 @@ t_check "scan --adapter=hci9: the value is read (unknown adapter)" \
 # check_json NAME DEF COMMAND...: COMMAND -j valid, on one line; -p valid,
 # indented, the same value.
 check_json() {
-	local name=$1 def=$2
+	# Not "name": t_check's own local would hide it inside the eval.
+	local what=$1 def=$2
 	shift 2
-	"$@" -j > "$tmp/$name.json" 2> "$tmp/err"
-	t_check "$name -j: exit 0, one line, valid against the schema ($def)" \
-		eval 'one_line "$tmp/$name.json" && valid $def "$tmp/$name.json"'
-	"$@" -p > "$tmp/$name.pretty" 2> "$tmp/err"
-	t_check "$name -p: indented, valid, the same value" \
-		eval '! one_line "$tmp/$name.pretty" && valid $def "$tmp/$name.pretty" && same_json "$tmp/$name.json" "$tmp/$name.pretty"'
-	head -c 600 "$tmp/$name.json" | t_diag
+	"$@" -j > "$tmp/$what.json" 2> "$tmp/err"
+	t_check "$what -j: exit 0, one line, valid against the schema ($def)" \
+		eval 'one_line "$tmp/$what.json" && valid $def "$tmp/$what.json"'
+	"$@" -p > "$tmp/$what.pretty" 2> "$tmp/err"
+	t_check "$what -p: indented, valid, the same value" \
+		eval '! one_line "$tmp/$what.pretty" && valid $def "$tmp/$what.pretty" && same_json "$tmp/$what.json" "$tmp/$what.pretty"'
+	head -c 600 "$tmp/$what.json" | t_diag
 }
 check_json show show "$rfsec" show
 check_json show-hci1 show "$rfsec" show hci1
