@@ -129,7 +129,7 @@ t_check "peer list: both adapters' peers" \
 capture "$rfsec" peer add hci0 "$peer"
 t_check "peer add without a key under require: usage error" \
 	sh -c "[ \"\$(cat '$tmp/rc')\" = 2 ] && grep -q 'needs a public key' '$tmp/err'"
-capture "$rfsec" peer add hci0 "$peer" public-key "$alice_pub"
+capture "$rfsec" peer set hci0 "$peer" public-key "$alice_pub" psk none
 t_check "peer with the adapter's own key: refused, kernel says why" \
 	sh -c "[ \"\$(cat '$tmp/rc')\" = 1 ] && grep -q 'kernel:' '$tmp/err'"
 show

@@ -49,3 +49,25 @@ as_nobody() {
 	done
 	setpriv --reuid=65534 --regid=65534 --clear-groups "${args[@]}"
 }
+
+# Helpers for tests that run the tool: each needs $tmp, a private folder.
+# capture COMMAND...: its output, errors and exit code in $tmp/{out,err,rc}.
+t_capture() {
+	"$@" > "$tmp/out" 2> "$tmp/err"
+	echo $? > "$tmp/rc"
+}
+t_rc_is() { test "$(cat "$tmp/rc")" = "$1"; }
+t_out_has() { grep -qF -- "$1" "$tmp/out"; }
+t_err_has() { grep -qF -- "$1" "$tmp/err"; }
+# t_rc_err CODE TEXT: exit code CODE and TEXT on stderr.
+t_rc_err() { t_rc_is "$1" && t_err_has "$2"; }
+t_show() { cat "$tmp/out" "$tmp/err" | t_diag; }
+# t_wait_for FILE TEXT: up to 10 s for TEXT to appear in FILE.
+t_wait_for() {
+	local _
+	for _ in $(seq 50); do
+		grep -qF -- "$2" "$1" 2> /dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}

@@ -385,7 +385,7 @@ hciconfig hci2 up
 hciconfig hci2 piscan
 show
 t_check "adapter down: exit 1, says so and how to bring it up" \
-	eval 'rc_is 1 && err_has "adapter hci2 ($a2) is down (try: hciconfig hci2 up)"'
+	eval 'rc_is 1 && err_has "adapter hci2 ($a2) is down (try: btmgmt --index 2 power on)"'
 capture as_nobody "$rfsec" pair "$a1" -i hci0
 show
 t_check "without CAP_NET_ADMIN: exit 1, permission denied" \

@@ -17,6 +17,8 @@ case "$(uname -r)" in
 *-rfsec-debug) scale=4 ;;
 *) scale=1 ;;
 esac
+# run-guest.sh -s: a machine shared with other guests.
+[ -n "${rfsec_scale:-}" ] && scale=$rfsec_scale
 grep -v -e '^#' -e '^$' "$top/selftests/${rfsec_list:-tests}.list" |
 while read -r t limit flags; do
 	case ",$rfsec_only," in

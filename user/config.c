@@ -19,33 +19,35 @@
 #include <bluetooth/hci.h>
 #include <bluetooth/hci_lib.h>
 
-/* str2ba() accepts sloppy input: check the exact form first. */
-static bool config_addr_well_formed(const char *str)
+bool config_addr_from_str(const char *str, uint8_t addr[RFSEC_ADDR_LEN])
 {
-	unsigned int i;
+	bdaddr_t ba;
 
-	if (strlen(str) != 17)
+	/* str2ba() takes sloppy input; bachk() insists on the exact form. */
+	if (!str || bachk(str) < 0 || str2ba(str, &ba) < 0)
 		return false;
-	for (i = 0; i < 17; i++) {
-		if (i % 3 == 2 ? str[i] != ':' :
-				 !isxdigit((unsigned char)str[i]))
-			return false;
-	}
+	memcpy(addr, ba.b, RFSEC_ADDR_LEN);	/* str2ba gives bdaddr_t order */
 	return true;
+}
+
+void config_addr_str(char out[CONFIG_ADDR_STRLEN],
+		     const uint8_t addr[RFSEC_ADDR_LEN])
+{
+	bdaddr_t ba;
+
+	memcpy(ba.b, addr, RFSEC_ADDR_LEN);
+	ba2str(&ba, out);
 }
 
 int config_parse_addr(const char *what, const char *str,
 		      uint8_t addr[RFSEC_ADDR_LEN])
 {
-	bdaddr_t ba;
-
-	if (!config_addr_well_formed(str) || str2ba(str, &ba) < 0) {
+	if (!config_addr_from_str(str, addr)) {
 		fprintf(stderr,
 			"rfsec: malformed %s address '%s' (expected XX:XX:XX:XX:XX:XX)\n",
 			what, str);
 		return RFSEC_EXIT_USAGE;
 	}
-	memcpy(addr, ba.b, RFSEC_ADDR_LEN);	/* str2ba gives bdaddr_t order */
 	return RFSEC_EXIT_OK;
 }
 
@@ -83,8 +85,8 @@ int config_parse_adapter(const char *str, uint8_t addr[RFSEC_ADDR_LEN])
 	}
 	if (!bacmp(&di.bdaddr, BDADDR_ANY)) {
 		fprintf(stderr,
-			"rfsec: adapter '%s' has no address yet (bring it up once: hciconfig %s up)\n",
-			str, str);
+			"rfsec: adapter '%s' has no address yet (power it on once: %s)\n",
+			str, config_power_on_hint(str));
 		return RFSEC_EXIT_FAILURE;
 	}
 	memcpy(addr, di.bdaddr.b, RFSEC_ADDR_LEN);
@@ -151,10 +153,16 @@ out:
 	return ret;
 }
 
-void config_print_addr(FILE *out, const uint8_t addr[RFSEC_ADDR_LEN])
+const char *config_power_on_hint(const char *name)
 {
-	fprintf(out, "%02X:%02X:%02X:%02X:%02X:%02X", addr[5], addr[4],
-		addr[3], addr[2], addr[1], addr[0]);
+	static char hint[64];
+
+	if (name && !strncmp(name, "hci", 3) && name[3])
+		snprintf(hint, sizeof(hint), "btmgmt --index %s power on",
+			 name + 3);
+	else
+		snprintf(hint, sizeof(hint), "bluetoothctl power on");
+	return hint;
 }
 
 bool config_is_help(const char *arg)

@@ -13,6 +13,25 @@
 
 #include "rfsec.h"
 
+/* "XX:XX:XX:XX:XX:XX" and its NUL, as ba2str() writes it. */
+#define CONFIG_ADDR_STRLEN 18
+
+/*
+ * An address "XX:XX:XX:XX:XX:XX" (either case, nothing else) into bdaddr_t
+ * byte order; false, printing nothing, for anything else.
+ */
+bool config_addr_from_str(const char *str, uint8_t addr[RFSEC_ADDR_LEN]);
+
+/* An address in bdaddr_t byte order as "XX:XX:XX:XX:XX:XX". */
+void config_addr_str(char out[CONFIG_ADDR_STRLEN],
+		     const uint8_t addr[RFSEC_ADDR_LEN]);
+
+/*
+ * How to power on an adapter, for messages: "btmgmt --index N power on"
+ * when @name is hciN, else bluetoothctl's way.
+ */
+const char *config_power_on_hint(const char *name);
+
 /* Results of the parsers: an exit code, RFSEC_EXIT_OK on success. */
 
 /* A device address "XX:XX:XX:XX:XX:XX" into bdaddr_t byte order. */
@@ -32,9 +51,6 @@ int config_parse_key(const char *what, const char *str,
  */
 int config_read_key(const char *what, const char *path,
 		    uint8_t key[RFSEC_KEY_LEN]);
-
-/* Prints an address from bdaddr_t byte order. */
-void config_print_addr(FILE *out, const uint8_t addr[RFSEC_ADDR_LEN]);
 
 bool config_is_help(const char *arg);
 

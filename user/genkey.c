@@ -6,6 +6,7 @@
 
 #define _DEFAULT_SOURCE
 
+#include "cli.h"
 #include "config.h"
 #include "encoding.h"
 #include "subcommands.h"
@@ -13,7 +14,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 
 static int genkey_usage(FILE *out, int ret)
@@ -21,7 +24,8 @@ static int genkey_usage(FILE *out, int ret)
 	fprintf(out,
 		"Usage: rfsec genkey\n\n"
 		"Prints a new random X25519 private key in base64. Keep it secret:\n"
-		"  umask 077; rfsec genkey > private.key\n");
+		"  umask 077; rfsec genkey > private.key\n"
+		"It warns when its output is a file that others can read.\n");
 	return ret;
 }
 
@@ -35,17 +39,35 @@ static int pubkey_usage(FILE *out, int ret)
 	return ret;
 }
 
+/* As wg genkey does: a private key in a file others can read is no secret. */
+static void genkey_check_output(void)
+{
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_mode & (S_IRWXG | S_IRWXO)))
+		fprintf(stderr,
+			"rfsec genkey: warning: writing a private key to a file others can read (mode %04o; umask 077 first)\n",
+			(unsigned int)(st.st_mode & 07777));
+}
+
 int genkey_main(int argc, char *argv[])
 {
+	static char obuf[256];
 	uint8_t key[RFSEC_KEY_LEN];
 	char b64[RFSEC_KEY_BASE64_LEN + 1];
 	size_t got = 0;
+	struct cli c;
 	ssize_t n;
+	int ret;
 
-	if (argc == 2 && config_is_help(argv[1]))
-		return genkey_usage(stdout, RFSEC_EXIT_OK);
-	if (argc != 1)
+	if (cli_parse(argc, argv, false, &c) || cli_nargs(argc, &c))
 		return genkey_usage(stderr, RFSEC_EXIT_USAGE);
+	if (c.help)
+		return genkey_usage(stdout, RFSEC_EXIT_OK);
+	genkey_check_output();
+	/* Our buffer for stdout, wiped once the key is written. */
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 
 	while (got < sizeof(key)) {
 		n = getrandom(key + got, sizeof(key) - got, 0);
@@ -67,7 +89,9 @@ int genkey_main(int argc, char *argv[])
 	explicit_bzero(key, sizeof(key));
 	printf("%s\n", b64);
 	explicit_bzero(b64, sizeof(b64));
-	if (fflush(stdout) || ferror(stdout)) {
+	ret = fflush(stdout) || ferror(stdout);
+	explicit_bzero(obuf, sizeof(obuf));
+	if (ret) {
 		fprintf(stderr, "rfsec genkey: cannot write the key: %s\n",
 			strerror(errno));
 		return RFSEC_EXIT_FAILURE;
@@ -81,12 +105,13 @@ int pubkey_main(int argc, char *argv[])
 	char b64[RFSEC_KEY_BASE64_LEN + 1];
 	size_t pub_len = sizeof(pub);
 	EVP_PKEY *pkey;
+	struct cli c;
 	int ret;
 
-	if (argc == 2 && config_is_help(argv[1]))
-		return pubkey_usage(stdout, RFSEC_EXIT_OK);
-	if (argc != 1)
+	if (cli_parse(argc, argv, false, &c) || cli_nargs(argc, &c))
 		return pubkey_usage(stderr, RFSEC_EXIT_USAGE);
+	if (c.help)
+		return pubkey_usage(stdout, RFSEC_EXIT_OK);
 
 	ret = config_read_key("private key", "-", priv);
 	if (ret)

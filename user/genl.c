@@ -4,6 +4,8 @@
  * error messages a user can act on.
  */
 
+#define _DEFAULT_SOURCE
+
 #include "genl.h"
 #include "rfsec.h"
 
@@ -174,44 +176,111 @@ static int rfsec_genl_exchange(struct rfsec_genl *genl, struct nlmsghdr *req,
 	return 0;
 }
 
-static int rfsec_genl_family_attr_cb(const struct nlattr *attr, void *data)
-{
-	uint16_t *family_id = data;
+/* What one CTRL_CMD_GETFAMILY reply or nlctrl notification says. */
+struct rfsec_genl_family_parse {
+	struct rfsec_genl_family *f;
+	const char *grp;	/* the multicast group wanted, or NULL */
+};
 
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-		*family_id = mnl_attr_get_u16(attr);
+static int rfsec_genl_grp_cb(const struct nlattr *attr, void *data)
+{
+	struct rfsec_genl_family_parse *fp = data;
+	const struct nlattr *a;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(a, attr) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			name = mnl_attr_get_str(a);
+		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			id = mnl_attr_get_u32(a);
+	}
+	if (name && fp->grp && !strcmp(name, fp->grp))
+		fp->f->grp_id = id;
 	return MNL_CB_OK;
 }
 
+static int rfsec_genl_family_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct rfsec_genl_family_parse *fp = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			fp->f->id = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_FAMILY_NAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(fp->f->name, sizeof(fp->f->name), "%s",
+				 mnl_attr_get_str(attr));
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+			mnl_attr_parse_nested(attr, rfsec_genl_grp_cb, fp);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+void rfsec_genl_parse_family(const struct nlmsghdr *nlh, const char *grp,
+			     struct rfsec_genl_family *f)
+{
+	struct rfsec_genl_family_parse fp = { f, grp };
+
+	memset(f, 0, sizeof(*f));
+	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(struct genlmsghdr)))
+		mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
+			       rfsec_genl_family_attr_cb, &fp);
+}
+
+struct rfsec_genl_lookup_ctx {
+	const char *grp;
+	struct rfsec_genl_family *f;
+};
+
 static int rfsec_genl_family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
-			      rfsec_genl_family_attr_cb, data);
+	struct rfsec_genl_lookup_ctx *ctx = data;
+
+	rfsec_genl_parse_family(nlh, ctx->grp, ctx->f);
+	return MNL_CB_OK;
+}
+
+/* The one family lookup: a positive errno (ENOENT: no such family). */
+static int rfsec_genl_lookup(struct rfsec_genl *genl, const char *family,
+			     const char *grp, struct rfsec_genl_family *f)
+{
+	struct rfsec_genl_lookup_ctx ctx = { grp, f };
+	struct nlmsghdr *req;
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	req = rfsec_genl_put_header(genl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+				    1, 0);
+	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, family);
+	err = rfsec_genl_exchange(genl, req, rfsec_genl_family_cb, &ctx);
+	if (!err && (!f->id || (grp && !f->grp_id)))
+		err = EPROTO;	/* a reply without what we asked for */
+	return err;
 }
 
 static int rfsec_genl_resolve(struct rfsec_genl *genl)
 {
-	struct nlmsghdr *req;
-	int err;
+	struct rfsec_genl_family f;
+	int err = rfsec_genl_lookup(genl, RFSEC_GENL_NAME, NULL, &f);
 
-	req = rfsec_genl_put_header(genl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-				    1, 0);
-	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, RFSEC_GENL_NAME);
-
-	err = rfsec_genl_exchange(genl, req, rfsec_genl_family_cb,
-				  &genl->family_id);
 	if (err == ENOENT) {
 		fprintf(stderr,
 			"rfsec: the rfsec kernel module is not loaded (try: modprobe rfsec)\n");
 		return -1;
 	}
-	if (!err && !genl->family_id)
-		err = EPROTO;	/* a reply without the id we asked for */
 	if (err) {
 		rfsec_genl_report(genl, err);
 		return -1;
 	}
+	genl->family_id = f.id;
 	return 0;
 }
 
@@ -258,12 +327,31 @@ struct rfsec_genl *rfsec_genl_open(void)
 	return genl;
 }
 
+int rfsec_genl_family(const char *family, const char *grp,
+		      struct rfsec_genl_family *f)
+{
+	struct rfsec_genl *genl = calloc(1, sizeof(*genl));
+	int err;
+
+	if (!genl)
+		return errno;
+	if (rfsec_genl_connect(genl)) {
+		rfsec_genl_close(genl);
+		return EIO;
+	}
+	err = rfsec_genl_lookup(genl, family, grp, f);
+	rfsec_genl_close(genl);
+	return err;
+}
+
 void rfsec_genl_close(struct rfsec_genl *genl)
 {
 	if (!genl)
 		return;
 	if (genl->nl)
 		mnl_socket_close(genl->nl);
+	/* The request buffer carried keys; an error reply may echo one. */
+	explicit_bzero(genl, sizeof(*genl));
 	free(genl);
 }
 

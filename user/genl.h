@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
 
 struct rfsec_genl;
 
@@ -19,6 +20,26 @@ struct rfsec_genl;
 struct rfsec_genl *rfsec_genl_open(void);
 
 void rfsec_genl_close(struct rfsec_genl *genl);
+
+/* A generic netlink family as nlctrl describes it. */
+struct rfsec_genl_family {
+	char name[GENL_NAMSIZ];
+	uint16_t id;
+	uint32_t grp_id;	/* of the group asked for; 0 if absent */
+};
+
+/*
+ * Looks up @family and, if @grp is not NULL, its multicast group @grp, on
+ * a connection of its own (so that a caller's subscribed socket loses no
+ * event to the lookup). Returns 0, or a positive errno (ENOENT: no such
+ * family); prints nothing.
+ */
+int rfsec_genl_family(const char *family, const char *grp,
+		      struct rfsec_genl_family *f);
+
+/* Parses a CTRL_CMD_GETFAMILY reply or an nlctrl notification into @f. */
+void rfsec_genl_parse_family(const struct nlmsghdr *nlh, const char *grp,
+			     struct rfsec_genl_family *f);
 
 /*
  * Start a request for @cmd in the connection's buffer. @flags adds to

@@ -7,21 +7,24 @@
 
 #define _DEFAULT_SOURCE
 
+#include "cli.h"
 #include "config.h"
 #include "encoding.h"
 #include "genl.h"
+#include "kconf.h"
+#include "listing.h"
 #include "state.h"
 #include "subcommands.h"
 
-#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/genetlink.h>
 
 #define IDENTITY_USAGE \
 	"Usage: rfsec identity set ADAPTER PRIVATE_KEY_FILE\n" \
 	"       rfsec identity del ADAPTER\n" \
-	"       rfsec identity show [ADAPTER]\n"
+	"       rfsec identity show [-j|--json] [-p|--pretty] [ADAPTER]\n"
 
 static int identity_usage_error(void)
 {
@@ -37,7 +40,8 @@ static int identity_help(void)
 	       "        'rfsec genkey' writes it; '-' reads standard input)\n"
 	       "  del   removes ADAPTER's identity and all its peers\n"
 	       "  show  prints the address and base64 public key of each identity,\n"
-	       "        or of ADAPTER's only, one per line\n\n"
+	       "        or of ADAPTER's only, one per line; with -j one JSON object\n"
+	       "        (docs/JSON.md), -p indents it\n\n"
 	       "ADAPTER is hciN (a controller present now) or its Bluetooth address\n"
 	       "XX:XX:XX:XX:XX:XX. Every subcommand needs CAP_NET_ADMIN.\n\n"
 	       "The kernel never gives a private key back, so set also stores it in\n"
@@ -115,57 +119,15 @@ static int identity_del(const char *adapter)
 	return ret;
 }
 
-struct identity_reply {
-	const uint8_t *adapter;
-	const uint8_t *public_key;
-};
-
-static int identity_attr_cb(const struct nlattr *attr, void *data)
+static int identity_show(const char *adapter, const struct cli *c)
 {
-	struct identity_reply *r = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case RFSEC_A_ADAPTER:
-		if (mnl_attr_get_payload_len(attr) != RFSEC_ADDR_LEN)
-			goto bad;
-		r->adapter = mnl_attr_get_payload(attr);
-		break;
-	case RFSEC_A_PUBLIC_KEY:
-		if (mnl_attr_get_payload_len(attr) != RFSEC_KEY_LEN)
-			goto bad;
-		r->public_key = mnl_attr_get_payload(attr);
-		break;
-	}
-	return MNL_CB_OK;
-bad:
-	errno = EBADMSG;
-	return MNL_CB_ERROR;
-}
-
-static int identity_show_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct identity_reply r = { NULL, NULL };
-	char b64[RFSEC_KEY_BASE64_LEN + 1];
-
-	(void)data;
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), identity_attr_cb,
-			   &r) < 0)
-		return MNL_CB_ERROR;
-	if (!r.adapter || !r.public_key) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	key_to_base64(b64, r.public_key);
-	config_print_addr(stdout, r.adapter);
-	printf(" %s\n", b64);
-	return MNL_CB_OK;
-}
-
-static int identity_show(const char *adapter)
-{
+	char addr_str[CONFIG_ADDR_STRLEN], b64[RFSEC_KEY_BASE64_LEN + 1];
 	uint8_t addr[RFSEC_ADDR_LEN];
+	struct kconf_identity *ids = NULL;
+	struct btdev devs[BTDEV_MAX];
 	struct rfsec_genl *genl;
-	struct nlmsghdr *req;
+	size_t n = 0, i;
+	struct json j;
 	int ret;
 
 	if (adapter) {
@@ -176,30 +138,59 @@ static int identity_show(const char *adapter)
 	genl = rfsec_genl_open();
 	if (!genl)
 		return RFSEC_EXIT_FAILURE;
-	req = rfsec_genl_request(genl, RFSEC_CMD_GET_IDENTITY, NLM_F_DUMP);
-	if (adapter)
-		mnl_attr_put(req, RFSEC_A_ADAPTER, sizeof(addr), addr);
-	ret = rfsec_genl_call(genl, req, identity_show_cb, NULL) ?
+	ret = kconf_dump_identities(genl, adapter ? addr : NULL, &ids, &n) ?
 		RFSEC_EXIT_FAILURE : RFSEC_EXIT_OK;
 	rfsec_genl_close(genl);
-	fflush(stdout);
+	if (ret)
+		return ret;
+	if (c->json) {
+		int n_devs = listing_devices(devs);
+
+		json_begin_document(&j, stdout, c->pretty);
+		json_begin_array(&j, "identities");
+		for (i = 0; i < n; i++) {
+			json_begin_object(&j, NULL);
+			listing_json_identity(&j, &ids[i], devs, n_devs);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_end_document(&j);
+	}
+	for (i = 0; !c->json && i < n; i++) {
+		config_addr_str(addr_str, ids[i].adapter);
+		key_to_base64(b64, ids[i].public_key);
+		printf("%s %s\n", addr_str, b64);
+	}
+	free(ids);
+	if (fflush(stdout) || ferror(stdout))
+		ret = RFSEC_EXIT_FAILURE;
 	return ret;
 }
 
 int identity_main(int argc, char *argv[])
 {
-	if (argc == 2 && config_is_help(argv[1]))
-		return identity_help();
-	if (argc < 2)
-		return identity_usage_error();
-	if (argc > 2 && config_is_help(argv[2]))
-		return identity_help();
+	const char *sub;
+	struct cli c;
+	int n;
 
-	if (!strcmp(argv[1], "set") && argc == 4)
-		return identity_set(argv[2], argv[3]);
-	if (!strcmp(argv[1], "del") && argc == 3)
-		return identity_del(argv[2]);
-	if (!strcmp(argv[1], "show") && argc <= 3)
-		return identity_show(argc == 3 ? argv[2] : NULL);
+	if (cli_parse(argc, argv, true, &c))
+		return identity_usage_error();
+	if (c.help)
+		return identity_help();
+	n = cli_nargs(argc, &c);
+	if (n < 1)
+		return identity_usage_error();
+	sub = argv[c.first];
+	argv += c.first;
+	if (!strcmp(sub, "show") && n <= 2)
+		return identity_show(n == 2 ? argv[1] : NULL, &c);
+	if (c.json) {
+		fprintf(stderr, "rfsec identity: -j is for 'identity show'\n");
+		return RFSEC_EXIT_USAGE;
+	}
+	if (!strcmp(sub, "set") && n == 3)
+		return identity_set(argv[1], argv[2]);
+	if (!strcmp(sub, "del") && n == 2)
+		return identity_del(argv[1]);
 	return identity_usage_error();
 }

@@ -178,3 +178,24 @@ void json_finish(struct json *j)
 	fputc('\n', j->out);
 	j->first[0] = true;
 }
+
+void json_begin_document(struct json *j, FILE *out, bool pretty)
+{
+	json_init(j, out, pretty);
+	json_begin_object(j, NULL);
+	json_u64(j, "version", JSON_SCHEMA_VERSION);
+}
+
+void json_end_document(struct json *j)
+{
+	json_end_object(j);
+	json_finish(j);
+}
+
+void json_u64_string(struct json *j, const char *key, uint64_t value)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, value);
+	json_string(j, key, buf);
+}

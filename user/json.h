@@ -14,6 +14,13 @@
 
 #define JSON_MAX_DEPTH 8
 
+/*
+ * The version of the tool's JSON schema (docs/JSON.md), the "version"
+ * member of every top-level object. Adding members keeps it; renaming,
+ * removing or retyping one raises it.
+ */
+#define JSON_SCHEMA_VERSION 1
+
 struct json {
 	FILE *out;
 	bool pretty;		/* indented, else one line */
@@ -35,6 +42,16 @@ void json_string(struct json *j, const char *key, const char *value);
 void json_u64(struct json *j, const char *key, uint64_t value);
 void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
+
+/*
+ * A top-level object with its "version" member first; the caller adds the
+ * rest and ends it with json_end_document().
+ */
+void json_begin_document(struct json *j, FILE *out, bool pretty);
+void json_end_document(struct json *j);
+
+/* A u64 as a decimal string: nanosecond times that doubles would round. */
+void json_u64_string(struct json *j, const char *key, uint64_t value);
 
 /* Ends a finished top-level value with a newline. */
 void json_finish(struct json *j);

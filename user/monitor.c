@@ -8,8 +8,10 @@
 
 #define _GNU_SOURCE
 
+#include "cli.h"
 #include "config.h"
 #include "encoding.h"
+#include "genl.h"
 #include "json.h"
 #include "kconf.h"
 #include "subcommands.h"
@@ -27,23 +29,20 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
-#define MONITOR_USAGE "Usage: rfsec monitor [-j|--json]\n"
+#define MONITOR_USAGE "Usage: rfsec monitor [-j|--json] [-p|--pretty]\n"
 #define MONITOR_BUF_SIZE 32768
 
+/*
+ * The socket only ever receives: lookups go through rfsec_genl_family()
+ * on a socket of their own, so no event is consumed while one runs.
+ */
 struct monitor {
 	struct mnl_socket *nl;
-	unsigned int seq;
 	uint16_t family_id;	/* 0 while the module is not loaded */
 	uint32_t events_grp;
 	uint32_t ctrl_grp;	/* nlctrl's "notify": families come and go */
-	bool json;
-	/* While parsing a CTRL_CMD_GETFAMILY reply or notification. */
-	const char *want_grp;
-	uint16_t got_id;
-	uint32_t got_grp;
-	char got_name[GENL_NAMSIZ];
-	char buf[MONITOR_BUF_SIZE];	/* events */
-	char rbuf[MONITOR_BUF_SIZE];	/* lookups, even during an event */
+	bool json, pretty;
+	char buf[MONITOR_BUF_SIZE];
 };
 
 static int monitor_help(FILE *out, int ret)
@@ -54,117 +53,14 @@ static int monitor_help(FILE *out, int ret)
 		"peers added, updated or removed, handshakes done (with the cipher) and\n"
 		"failed (with the reason), events lost, and the module being unloaded\n"
 		"or loaded. Each line is flushed, so the output can be piped. Stops on\n"
-		"SIGINT (Ctrl-C) or SIGTERM. Anyone may monitor; no event carries a\n"
-		"secret.\n\n"
-		"  -j, --json  one JSON object per line; the fields are listed in rfsec(8)\n\n"
+		"SIGINT (Ctrl-C) or SIGTERM. If the module is not loaded yet, monitor\n"
+		"says so and waits for it. No event carries a secret, but the events\n"
+		"name trusted devices: CAP_NET_ADMIN is needed.\n\n"
+		"  -j, --json    one JSON object per line (docs/JSON.md, rfsec(8))\n"
+		"  -p, --pretty  the same objects, indented (no longer one per line)\n\n"
 		"Exit status: 0 when stopped by a signal, 1 if the command failed, 2 for\n"
 		"a wrong command line.\n");
 	return ret;
-}
-
-/* Group and family attributes of nlctrl's replies and notifications. */
-static int monitor_grp_cb(const struct nlattr *attr, void *data)
-{
-	struct monitor *m = data;
-	const struct nlattr *a;
-	const char *name = NULL;
-	uint32_t id = 0;
-
-	mnl_attr_for_each_nested(a, attr) {
-		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			name = mnl_attr_get_str(a);
-		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
-			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-			id = mnl_attr_get_u32(a);
-	}
-	if (name && !strcmp(name, m->want_grp))
-		m->got_grp = id;
-	return MNL_CB_OK;
-}
-
-static int monitor_family_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct monitor *m = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case CTRL_ATTR_FAMILY_ID:
-		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-			m->got_id = mnl_attr_get_u16(attr);
-		break;
-	case CTRL_ATTR_FAMILY_NAME:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-			snprintf(m->got_name, sizeof(m->got_name), "%s",
-				 mnl_attr_get_str(attr));
-		break;
-	case CTRL_ATTR_MCAST_GROUPS:
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
-			mnl_attr_parse_nested(attr, monitor_grp_cb, m);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static void monitor_parse_family(struct monitor *m,
-				 const struct nlmsghdr *nlh,
-				 const char *want_grp)
-{
-	m->want_grp = want_grp;
-	m->got_id = 0;
-	m->got_grp = 0;
-	m->got_name[0] = '\0';
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), monitor_family_attr_cb,
-		       m);
-}
-
-static int monitor_family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct monitor *m = data;
-
-	/* Events may come in between: only our reply counts. */
-	if (nlh->nlmsg_type == GENL_ID_CTRL && nlh->nlmsg_seq == m->seq)
-		monitor_parse_family(m, nlh, m->want_grp);
-	return MNL_CB_OK;
-}
-
-/*
- * Looks up @family and its group @grp. Returns 0 with m->got_id and
- * m->got_grp set, or a positive errno (ENOENT: no such family).
- */
-static int monitor_resolve(struct monitor *m, const char *family,
-			   const char *grp)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(m->rbuf);
-	struct genlmsghdr *genlh;
-	unsigned int portid = mnl_socket_get_portid(m->nl);
-	ssize_t len;
-	int ret;
-
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++m->seq;
-	genlh = mnl_nlmsg_put_extra_header(nlh, sizeof(*genlh));
-	genlh->cmd = CTRL_CMD_GETFAMILY;
-	genlh->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
-	m->want_grp = grp;
-	m->got_id = 0;
-	m->got_grp = 0;
-	if (mnl_socket_sendto(m->nl, nlh, nlh->nlmsg_len) < 0)
-		return errno;
-	do {
-		len = mnl_socket_recvfrom(m->nl, m->rbuf, sizeof(m->rbuf));
-		if (len < 0)
-			return errno;
-		errno = 0;
-		ret = mnl_cb_run(m->rbuf, len, m->seq, portid,
-				 monitor_family_cb, m);
-	} while (ret > MNL_CB_STOP);
-	if (ret < 0)
-		return errno ? errno : EPROTO;
-	if (!m->got_id || !m->got_grp)
-		return EPROTO;
-	return 0;
 }
 
 static int monitor_join(struct monitor *m, uint32_t grp)
@@ -189,12 +85,6 @@ static void monitor_time(char out[40])
 		 zone, zone + 3);
 }
 
-static void monitor_addr_str(char out[18], const uint8_t addr[RFSEC_ADDR_LEN])
-{
-	snprintf(out, 18, "%02X:%02X:%02X:%02X:%02X:%02X", addr[5], addr[4],
-		 addr[3], addr[2], addr[1], addr[0]);
-}
-
 /* Starts an event's line: the time, and in JSON the "event" member. */
 static void monitor_begin(struct monitor *m, struct json *j,
 			  const char *event)
@@ -203,8 +93,7 @@ static void monitor_begin(struct monitor *m, struct json *j,
 
 	monitor_time(now);
 	if (m->json) {
-		json_init(j, stdout, false);
-		json_begin_object(j, NULL);
+		json_begin_document(j, stdout, m->pretty);
 		json_string(j, "time", now);
 		json_string(j, "event", event);
 	} else {
@@ -215,8 +104,7 @@ static void monitor_begin(struct monitor *m, struct json *j,
 static void monitor_end(struct monitor *m, struct json *j)
 {
 	if (m->json) {
-		json_end_object(j);
-		json_finish(j);
+		json_end_document(j);
 	} else {
 		putchar('\n');
 	}
@@ -260,12 +148,12 @@ static void monitor_identity(struct monitor *m, const struct nlmsghdr *nlh,
 			     uint32_t change)
 {
 	struct kconf_identity id;
-	char addr[18], buf[24];
+	char addr[CONFIG_ADDR_STRLEN], buf[24];
 	struct json j;
 
 	if (kconf_parse_identity(nlh, &id))
 		return;
-	monitor_addr_str(addr, id.adapter);
+	config_addr_str(addr, id.adapter);
 	monitor_begin(m, &j, "identity");
 	monitor_str(m, &j, "change", NULL, monitor_change(change, buf));
 	monitor_str(m, &j, "adapter", NULL, addr);
@@ -276,15 +164,15 @@ static void monitor_identity(struct monitor *m, const struct nlmsghdr *nlh,
 static void monitor_peer(struct monitor *m, const struct nlmsghdr *nlh,
 			 uint32_t change)
 {
-	char adapter[18], addr[18], buf[24];
+	char adapter[CONFIG_ADDR_STRLEN], addr[CONFIG_ADDR_STRLEN], buf[24];
 	const char *name;
 	struct kconf_peer p;
 	struct json j;
 
 	if (kconf_parse_peer(nlh, &p))
 		return;
-	monitor_addr_str(adapter, p.adapter);
-	monitor_addr_str(addr, p.addr);
+	config_addr_str(adapter, p.adapter);
+	config_addr_str(addr, p.addr);
 	monitor_begin(m, &j, "peer");
 	monitor_str(m, &j, "change", NULL, monitor_change(change, buf));
 	monitor_str(m, &j, "adapter", NULL, adapter);
@@ -355,14 +243,14 @@ static int monitor_hs_cb(const struct nlattr *attr, void *data)
 static void monitor_handshake(struct monitor *m, const struct monitor_hs *h,
 			      bool done)
 {
-	char adapter[18], addr[18], other[24];
+	char adapter[CONFIG_ADDR_STRLEN], addr[CONFIG_ADDR_STRLEN], other[24];
 	const char *name;
 	struct json j;
 
 	if (!h->has_adapter || !h->has_addr)
 		return;
-	monitor_addr_str(adapter, h->adapter);
-	monitor_addr_str(addr, h->addr);
+	config_addr_str(adapter, h->adapter);
+	config_addr_str(addr, h->addr);
 	monitor_begin(m, &j, done ? "handshake-done" : "handshake-failed");
 	monitor_str(m, &j, "adapter", NULL, adapter);
 	monitor_str(m, &j, "peer", NULL, addr);
@@ -395,16 +283,26 @@ static void monitor_simple(struct monitor *m, const char *event)
 	monitor_end(m, &j);
 }
 
+/* The rfsec family appeared: subscribe to its events. */
+static void monitor_attach(struct monitor *m, const struct rfsec_genl_family *f)
+{
+	m->family_id = f->id;
+	m->events_grp = f->grp_id;
+	if (monitor_join(m, m->events_grp) == 0)
+		monitor_simple(m, "module-loaded");
+}
+
 /* nlctrl: the rfsec family registered or unregistered. */
 static void monitor_ctrl(struct monitor *m, const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *genlh = mnl_nlmsg_get_payload(nlh);
+	struct rfsec_genl_family f;
 
 	if (genlh->cmd != CTRL_CMD_NEWFAMILY &&
 	    genlh->cmd != CTRL_CMD_DELFAMILY)
 		return;
-	monitor_parse_family(m, nlh, RFSEC_GENL_MCGRP_EVENTS);
-	if (strcmp(m->got_name, RFSEC_GENL_NAME))
+	rfsec_genl_parse_family(nlh, RFSEC_GENL_MCGRP_EVENTS, &f);
+	if (strcmp(f.name, RFSEC_GENL_NAME))
 		return;
 	if (genlh->cmd == CTRL_CMD_DELFAMILY) {
 		m->family_id = 0;
@@ -412,13 +310,10 @@ static void monitor_ctrl(struct monitor *m, const struct nlmsghdr *nlh)
 		return;
 	}
 	/* The new family's groups may be announced separately. */
-	if (!m->got_grp &&
-	    monitor_resolve(m, RFSEC_GENL_NAME, RFSEC_GENL_MCGRP_EVENTS))
+	if (!f.grp_id && rfsec_genl_family(RFSEC_GENL_NAME,
+					   RFSEC_GENL_MCGRP_EVENTS, &f))
 		return;
-	m->family_id = m->got_id;
-	m->events_grp = m->got_grp;
-	if (monitor_join(m, m->events_grp) == 0)
-		monitor_simple(m, "module-loaded");
+	monitor_attach(m, &f);
 }
 
 static int monitor_event_cb(const struct nlmsghdr *nlh, void *data)
@@ -481,8 +376,24 @@ static int monitor_receive(struct monitor *m)
 	return 0;
 }
 
+static int monitor_join_error(void)
+{
+	if (errno == EPERM || errno == EACCES)
+		fprintf(stderr,
+			"rfsec: permission denied: the events name trusted devices, so only CAP_NET_ADMIN may watch them (try sudo)\n");
+	else
+		fprintf(stderr, "rfsec: cannot subscribe to the events: %s\n",
+			strerror(errno));
+	return -1;
+}
+
+/*
+ * nlctrl's notifications first, then the rfsec family: a module loaded in
+ * between is seen either way. Without the module, monitor waits for it.
+ */
 static int monitor_open(struct monitor *m)
 {
+	struct rfsec_genl_family f;
 	int err;
 
 	m->nl = mnl_socket_open(NETLINK_GENERIC);
@@ -491,35 +402,30 @@ static int monitor_open(struct monitor *m)
 			strerror(errno));
 		return -1;
 	}
-	m->seq = (unsigned int)time(NULL);
-	err = monitor_resolve(m, "nlctrl", "notify");
-	if (!err) {
-		m->ctrl_grp = m->got_grp;
-		err = monitor_resolve(m, RFSEC_GENL_NAME,
-				      RFSEC_GENL_MCGRP_EVENTS);
+	err = rfsec_genl_family("nlctrl", "notify", &f);
+	if (err) {
+		fprintf(stderr, "rfsec: cannot find nlctrl's notifications: %s\n",
+			strerror(err));
+		return -1;
 	}
+	m->ctrl_grp = f.grp_id;
+	if (monitor_join(m, m->ctrl_grp))
+		return monitor_join_error();
+	err = rfsec_genl_family(RFSEC_GENL_NAME, RFSEC_GENL_MCGRP_EVENTS, &f);
 	if (err == ENOENT) {
 		fprintf(stderr,
-			"rfsec: the rfsec kernel module is not loaded (try: modprobe rfsec)\n");
-		return -1;
+			"rfsec monitor: the rfsec module is not loaded; waiting for it\n");
+		return 0;
 	}
 	if (err) {
 		fprintf(stderr, "rfsec: cannot find the rfsec events: %s\n",
 			strerror(err));
 		return -1;
 	}
-	m->family_id = m->got_id;
-	m->events_grp = m->got_grp;
-	if (monitor_join(m, m->ctrl_grp) || monitor_join(m, m->events_grp)) {
-		if (errno == EPERM || errno == EACCES)
-			fprintf(stderr,
-				"rfsec: permission denied: the events name trusted devices, so only CAP_NET_ADMIN may watch them (try sudo)\n");
-		else
-			fprintf(stderr,
-				"rfsec: cannot subscribe to the events: %s\n",
-				strerror(errno));
-		return -1;
-	}
+	m->family_id = f.id;
+	m->events_grp = f.grp_id;
+	if (monitor_join(m, m->events_grp))
+		return monitor_join_error();
 	return 0;
 }
 
@@ -528,25 +434,24 @@ int monitor_main(int argc, char *argv[])
 	struct monitor *m;
 	struct pollfd pfd[2];
 	sigset_t mask;
-	int i, sfd = -1, ret = RFSEC_EXIT_FAILURE;
+	struct cli c;
+	int sfd = -1, ret = RFSEC_EXIT_FAILURE;
 
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		fprintf(stderr, "rfsec: %s\n", strerror(errno));
 		return RFSEC_EXIT_FAILURE;
 	}
-	for (i = 1; i < argc; i++) {
-		if (config_is_help(argv[i])) {
-			free(m);
-			return monitor_help(stdout, RFSEC_EXIT_OK);
-		}
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
-			m->json = true;
-			continue;
-		}
+	if (cli_parse(argc, argv, true, &c) || cli_nargs(argc, &c)) {
 		free(m);
 		return monitor_help(stderr, RFSEC_EXIT_USAGE);
 	}
+	if (c.help) {
+		free(m);
+		return monitor_help(stdout, RFSEC_EXIT_OK);
+	}
+	m->json = c.json;
+	m->pretty = c.pretty;
 
 	/* The signals are read from a descriptor, never lost between calls. */
 	sigemptyset(&mask);

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "encoding.h"
 #include "genl.h"
+#include "kconf.h"
 #include "pair.h"
 #include "state.h"
 #include "subcommands.h"
@@ -26,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
@@ -68,7 +70,7 @@ struct pair {
 	/* This side: its adapter and identity. */
 	char name[16];			/* "hciN", or "" when unknown */
 	uint8_t local[RFSEC_ADDR_LEN], remote[RFSEC_ADDR_LEN];
-	char local_str[18], remote_str[18];
+	char local_str[CONFIG_ADDR_STRLEN], remote_str[CONFIG_ADDR_STRLEN];
 	struct rfsec_genl *genl;
 	uint8_t pub[RFSEC_KEY_LEN];
 	uint8_t priv[RFSEC_KEY_LEN];	/* only for a new identity */
@@ -90,12 +92,6 @@ struct pair {
 	uint8_t in[PAIR_HDR_LEN + PAIR_MAX_BODY];
 	size_t in_len;
 };
-
-static void pair_addr_str(char out[18], const uint8_t addr[RFSEC_ADDR_LEN])
-{
-	snprintf(out, 18, "%02X:%02X:%02X:%02X:%02X:%02X", addr[5], addr[4],
-		 addr[3], addr[2], addr[1], addr[0]);
-}
 
 static const char *pair_adapter_desc(const struct pair *p)
 {
@@ -217,7 +213,7 @@ static int pair_resolve_adapter(struct pair *p)
 					"rfsec pair: Bluetooth is not available (try: modprobe bluetooth)\n");
 			else
 				fprintf(stderr,
-					"rfsec pair: no Bluetooth adapter %s (see hciconfig)\n",
+					"rfsec pair: no Bluetooth adapter %s (see rfsec adapters)\n",
 					arg);
 			return RFSEC_EXIT_FAILURE;
 		}
@@ -228,18 +224,18 @@ static int pair_resolve_adapter(struct pair *p)
 		id = pair_dev_by_addr(p->local);
 		if (id < 0 || hci_devinfo(id, &di) < 0) {
 			fprintf(stderr,
-				"rfsec pair: no Bluetooth adapter has the address %s (see hciconfig)\n",
+				"rfsec pair: no Bluetooth adapter has the address %s (see rfsec adapters)\n",
 				arg);
 			return RFSEC_EXIT_FAILURE;
 		}
 	}
 	snprintf(p->name, sizeof(p->name), "%s", di.name);
 	memcpy(p->local, di.bdaddr.b, RFSEC_ADDR_LEN);
-	pair_addr_str(p->local_str, p->local);
+	config_addr_str(p->local_str, p->local);
 	if (!hci_test_bit(HCI_UP, &di.flags)) {
 		fprintf(stderr,
-			"rfsec pair: adapter %s is down (try: hciconfig %s up)\n",
-			pair_adapter_desc(p), p->name);
+			"rfsec pair: adapter %s is down (try: %s)\n",
+			pair_adapter_desc(p), config_power_on_hint(p->name));
 		return RFSEC_EXIT_FAILURE;
 	}
 	return RFSEC_EXIT_OK;
@@ -256,7 +252,7 @@ static int pair_default_adapter(struct pair *p)
 	id = hci_get_route(&dst);
 	if (id < 0) {
 		fprintf(stderr,
-			"rfsec pair: no Bluetooth adapter is up (see hciconfig)\n");
+			"rfsec pair: no Bluetooth adapter is up (see rfsec adapters)\n");
 		return RFSEC_EXIT_FAILURE;
 	}
 	snprintf(name, sizeof(name), "hci%d", id);
@@ -270,7 +266,7 @@ static void pair_name_local(struct pair *p)
 	struct hci_dev_info di;
 	int id = pair_dev_by_addr(p->local);
 
-	pair_addr_str(p->local_str, p->local);
+	config_addr_str(p->local_str, p->local);
 	if (id >= 0 && hci_devinfo(id, &di) == 0)
 		snprintf(p->name, sizeof(p->name), "%s", di.name);
 }
@@ -291,56 +287,12 @@ static bool pair_has_net_admin(void)
 
 /* Identities and peers, over generic netlink */
 
+/* What pair_lookup() found: an identity or a peer, and its public key. */
 struct pair_find {
-	const uint8_t *adapter;	/* the identity to find */
-	const uint8_t *peer;	/* the peer to find, or NULL */
 	bool found;
-	uint8_t key[RFSEC_KEY_LEN];
 	bool has_key;
+	uint8_t key[RFSEC_KEY_LEN];
 };
-
-static int pair_find_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	uint16_t type = mnl_attr_get_type(attr);
-
-	if (type <= RFSEC_A_MAX)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int pair_find_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[RFSEC_A_MAX + 1] = { NULL };
-	struct pair_find *f = data;
-	const struct nlattr *key;
-
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), pair_find_attr_cb,
-			   tb) < 0)
-		return MNL_CB_ERROR;
-	if (!tb[RFSEC_A_ADAPTER] ||
-	    mnl_attr_get_payload_len(tb[RFSEC_A_ADAPTER]) != RFSEC_ADDR_LEN ||
-	    memcmp(mnl_attr_get_payload(tb[RFSEC_A_ADAPTER]), f->adapter,
-		   RFSEC_ADDR_LEN))
-		return MNL_CB_OK;
-	if (f->peer) {
-		if (!tb[RFSEC_A_PEER_ADDR] ||
-		    mnl_attr_get_payload_len(tb[RFSEC_A_PEER_ADDR]) !=
-		    RFSEC_ADDR_LEN ||
-		    memcmp(mnl_attr_get_payload(tb[RFSEC_A_PEER_ADDR]),
-			   f->peer, RFSEC_ADDR_LEN))
-			return MNL_CB_OK;
-		key = tb[RFSEC_A_PEER_PUBLIC_KEY];
-	} else {
-		key = tb[RFSEC_A_PUBLIC_KEY];
-	}
-	f->found = true;
-	if (key && mnl_attr_get_payload_len(key) == RFSEC_KEY_LEN) {
-		memcpy(f->key, mnl_attr_get_payload(key), RFSEC_KEY_LEN);
-		f->has_key = true;
-	}
-	return MNL_CB_OK;
-}
 
 /*
  * Looks up the identity of the adapter (@peer NULL) or one of its peers.
@@ -350,17 +302,35 @@ static int pair_find_cb(const struct nlmsghdr *nlh, void *data)
 static int pair_lookup(struct pair *p, const uint8_t *peer,
 		       struct pair_find *f)
 {
-	struct nlmsghdr *req;
+	struct kconf_identity *ids = NULL;
+	struct kconf_peer *peers = NULL;
+	size_t n = 0, i;
 
 	memset(f, 0, sizeof(*f));
-	f->adapter = p->local;
-	f->peer = peer;
-	req = rfsec_genl_request(p->genl, peer ? RFSEC_CMD_GET_PEER :
-					       RFSEC_CMD_GET_IDENTITY,
-				 NLM_F_DUMP);
-	if (peer)	/* only asked once the identity exists */
-		mnl_attr_put(req, RFSEC_A_ADAPTER, RFSEC_ADDR_LEN, p->local);
-	return rfsec_genl_call(p->genl, req, pair_find_cb, f);
+	if (!peer) {
+		if (kconf_dump_identities(p->genl, NULL, &ids, &n))
+			return -1;
+		for (i = 0; i < n && !f->found; i++) {
+			if (memcmp(ids[i].adapter, p->local, RFSEC_ADDR_LEN))
+				continue;
+			f->found = f->has_key = true;
+			memcpy(f->key, ids[i].public_key, RFSEC_KEY_LEN);
+		}
+		free(ids);
+		return 0;
+	}
+	/* Only asked once the identity exists. */
+	if (kconf_dump_peers(p->genl, p->local, &peers, &n))
+		return -1;
+	for (i = 0; i < n && !f->found; i++) {
+		if (memcmp(peers[i].addr, peer, RFSEC_ADDR_LEN))
+			continue;
+		f->found = true;
+		f->has_key = peers[i].has_public_key;
+		memcpy(f->key, peers[i].public_key, RFSEC_KEY_LEN);
+	}
+	free(peers);
+	return 0;
 }
 
 /* An X25519 key pair for an adapter that has no identity yet. */
@@ -1229,7 +1199,7 @@ static int pair_listen(struct pair *p)
 	}
 	close(lsock);
 	memcpy(p->remote, sa.rc_bdaddr.b, RFSEC_ADDR_LEN);
-	pair_addr_str(p->remote_str, p->remote);
+	config_addr_str(p->remote_str, p->remote);
 	len = sizeof(sa);
 	if (getsockname(p->sock, (struct sockaddr *)&sa, &len) == 0 &&
 	    !p->adapter_arg) {
@@ -1274,7 +1244,7 @@ static int pair_parse(struct pair *p, int argc, char *argv[])
 						p->remote);
 			if (ret)
 				return ret;
-			pair_addr_str(p->remote_str, p->remote);
+			config_addr_str(p->remote_str, p->remote);
 			optind++;
 			continue;
 		}
@@ -1376,6 +1346,8 @@ int pair_main(int argc, char *argv[])
 	struct pair p = { .sock = -1 };
 	int ret;
 
+	/* A new identity's private key lives here: no core dump, no ptrace. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	ret = pair_parse(&p, argc, argv);
 	if (ret)
 		return ret < 0 ? RFSEC_EXIT_OK : ret;

@@ -28,6 +28,7 @@ static const struct {
 	{ "show", show_main, "show identities, peers and their statistics" },
 	{ "monitor", monitor_main, "print the module's events as they happen" },
 	{ "scan", scan_main, "find nearby Bluetooth devices and mark peers" },
+	{ "adapters", adapters_main, "list the local Bluetooth adapters" },
 	{ "save", save_main, "store the kernel's peers in the state directory" },
 	{ "restore", restore_main,
 	  "load identities and peers from the state directory" },
@@ -46,7 +47,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", subcommands[i].name,
 			subcommands[i].summary);
 	fprintf(out,
-		"\nRun 'rfsec <command> --help' for the options of a command.\n");
+		"\nRun 'rfsec help <command>' or 'rfsec <command> --help' for the options\n"
+		"of a command. Listing commands take -j (JSON) and -p (indented JSON).\n");
 }
 
 static int is_help(const char *arg)
@@ -55,15 +57,33 @@ static int is_help(const char *arg)
 	       !strcmp(arg, "help");
 }
 
-int main(int argc, char *argv[])
+static int (*find(const char *name))(int, char **)
 {
 	size_t i;
+
+	for (i = 0; i < N_SUBCOMMANDS; i++)
+		if (!strcmp(name, subcommands[i].name))
+			return subcommands[i].main;
+	return NULL;
+}
+
+int main(int argc, char *argv[])
+{
+	int (*cmd)(int, char **);
+	char *help_argv[3];
 
 	if (argc < 2) {
 		usage(stderr);
 		return RFSEC_EXIT_USAGE;
 	}
-	if (is_help(argv[1])) {
+	/* "rfsec help CMD" is "rfsec CMD --help". */
+	if (!strcmp(argv[1], "help") && argc == 3 && (cmd = find(argv[2]))) {
+		help_argv[0] = argv[2];
+		help_argv[1] = "--help";
+		help_argv[2] = NULL;
+		return cmd(2, help_argv);
+	}
+	if (is_help(argv[1]) && argc == 2) {
 		usage(stdout);
 		return RFSEC_EXIT_OK;
 	}
@@ -72,9 +92,9 @@ int main(int argc, char *argv[])
 		return RFSEC_EXIT_OK;
 	}
 
-	for (i = 0; i < N_SUBCOMMANDS; i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].main(argc - 1, argv + 1);
+	cmd = find(argv[1]);
+	if (cmd)
+		return cmd(argc - 1, argv + 1);
 
 	fprintf(stderr, "rfsec: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);

@@ -9,10 +9,12 @@
 #include "btdev.h"
 #include "config.h"
 #include "genl.h"
+#include "json.h"
 #include "kconf.h"
 #include "subcommands.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@
 #include <bluetooth/hci.h>
 #include <bluetooth/hci_lib.h>
 
-#define SCAN_USAGE "Usage: rfsec scan [-i ADAPTER] [-t|--timeout SECONDS]\n"
+#define SCAN_USAGE "Usage: rfsec scan [-i|--adapter ADAPTER] [-t|--timeout SECONDS] [-j|--json] [-p|--pretty]\n"
 #define SCAN_DEFAULT_SECONDS 5
 #define SCAN_MAX_SECONDS 61	/* inquiry length 0x30 units of 1.28 s */
 #define SCAN_MAX_DEVICES 255
@@ -33,19 +35,15 @@ static int scan_help(FILE *out, int ret)
 		"Looks for discoverable Bluetooth devices (an inquiry) and asks each for\n"
 		"its name. Prints one line per device: its address, 'peer' if it is an\n"
 		"rfsec peer of the scanning adapter ('-' if not), and its name.\n\n"
-		"  -i ADAPTER          the adapter to scan with: hciN or its address\n"
+		"  -i, --adapter A     the adapter to scan with: hciN or its address\n"
 		"                      (default: the first one that is up)\n"
 		"  -t, --timeout S     how long the inquiry lasts, 1 to %d seconds\n"
-		"                      (default %d; rounded up to units of 1.28 s)\n\n"
+		"                      (default %d; rounded up to units of 1.28 s)\n"
+		"  -j, --json          one JSON object on one line when the scan ends\n"
+		"                      (docs/JSON.md); -p, --pretty indents it\n\n"
 		"Exit status: 0, 1 if the command failed, 2 for a wrong command line.\n",
 		SCAN_MAX_SECONDS, SCAN_DEFAULT_SECONDS);
 	return ret;
-}
-
-static void scan_addr_str(char out[18], const uint8_t addr[RFSEC_ADDR_LEN])
-{
-	snprintf(out, 18, "%02X:%02X:%02X:%02X:%02X:%02X", addr[5], addr[4],
-		 addr[3], addr[2], addr[1], addr[0]);
 }
 
 /* The adapter to scan with, which must be present and up. */
@@ -54,7 +52,7 @@ static const struct btdev *scan_pick(const char *which, struct btdev *devs,
 {
 	uint8_t addr[RFSEC_ADDR_LEN];
 	const struct btdev *dev = NULL;
-	char str[18];
+	char str[CONFIG_ADDR_STRLEN];
 	int i;
 
 	if (which && config_parse_adapter(which, addr))
@@ -73,7 +71,7 @@ static const struct btdev *scan_pick(const char *which, struct btdev *devs,
 	if (which) {
 		dev = btdev_find(devs, *n, addr);
 		if (!dev) {
-			scan_addr_str(str, addr);
+			config_addr_str(str, addr);
 			fprintf(stderr,
 				"rfsec: no Bluetooth adapter with the address %s is present\n",
 				str);
@@ -91,13 +89,23 @@ static const struct btdev *scan_pick(const char *which, struct btdev *devs,
 			dev = &devs[0];	/* reported as down below */
 	}
 	if (!dev->up) {
-		scan_addr_str(str, dev->addr);
+		config_addr_str(str, dev->addr);
 		fprintf(stderr,
-			"rfsec: adapter %s (%s) is down (try: hciconfig %s up, or power it on in bluetoothctl)\n",
-			dev->name, str, dev->name);
+			"rfsec: adapter %s (%s) is down (try: %s)\n",
+			dev->name, str, config_power_on_hint(dev->name));
 		return NULL;
 	}
 	return dev;
+}
+
+/* The scanning adapter's members of the JSON object. */
+static void scan_addr_json(struct json *j, const struct btdev *dev)
+{
+	char addr[CONFIG_ADDR_STRLEN];
+
+	config_addr_str(addr, dev->addr);
+	json_string(j, "adapter", addr);
+	json_string(j, "name", dev->name);
 }
 
 /* Names come from the air: nothing that could drive a terminal. */
@@ -118,33 +126,57 @@ int scan_main(int argc, char *argv[])
 	struct rfsec_genl *genl;
 	inquiry_info *ii = NULL;
 	const char *which = NULL;
-	char addr[18], name[249];
+	char addr[CONFIG_ADDR_STRLEN], name[249];
 	size_t n_peers = 0, k;
 	long seconds = SCAN_DEFAULT_SECONDS;
+	static const struct option longopts[] = {
+		{ "adapter", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool peer, json = false, pretty = false;
+	int i, n_devs, found, dd, len, opt;
+	struct json j;
 	char *end;
-	int i, n_devs, found, dd, len;
-	bool peer;
 
-	for (i = 1; i < argc; i++) {
-		if (config_is_help(argv[i]))
+	optind = 0;	/* GNU: start over */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "hi:t:jp", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
 			return scan_help(stdout, RFSEC_EXIT_OK);
-		if (!strcmp(argv[i], "-i") && i + 1 < argc && !which) {
-			which = argv[++i];
-		} else if ((!strcmp(argv[i], "-t") ||
-			    !strcmp(argv[i], "--timeout")) && i + 1 < argc) {
+		case 'i':
+			which = optarg;
+			break;
+		case 't':
 			errno = 0;
-			seconds = strtol(argv[++i], &end, 10);
-			if (errno || *end || end == argv[i] || seconds < 1 ||
+			seconds = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || seconds < 1 ||
 			    seconds > SCAN_MAX_SECONDS) {
 				fprintf(stderr,
 					"rfsec: bad timeout '%s' (1 to %d seconds)\n",
-					argv[i], SCAN_MAX_SECONDS);
+					optarg, SCAN_MAX_SECONDS);
 				return RFSEC_EXIT_USAGE;
 			}
-		} else {
+			break;
+		case 'p':
+			pretty = true;
+			/* fall through */
+		case 'j':
+			json = true;
+			break;
+		default:
+			fprintf(stderr,
+				"rfsec scan: unknown option or missing value: '%s'\n",
+				argv[optind - 1]);
 			return scan_help(stderr, RFSEC_EXIT_USAGE);
 		}
 	}
+	if (optind < argc)
+		return scan_help(stderr, RFSEC_EXIT_USAGE);
 	dev = scan_pick(which, devs, &n_devs);
 	if (!dev)
 		return RFSEC_EXIT_FAILURE;
@@ -159,7 +191,7 @@ int scan_main(int argc, char *argv[])
 	if (!genl)
 		fprintf(stderr, "rfsec: scanning without marking rfsec peers\n");
 
-	scan_addr_str(addr, dev->addr);
+	config_addr_str(addr, dev->addr);
 	fprintf(stderr, "Scanning with %s (%s) for %ld seconds...\n",
 		dev->name, addr, seconds);
 	len = (int)((seconds * 100 + 127) / 128);	/* units of 1.28 s */
@@ -168,17 +200,22 @@ int scan_main(int argc, char *argv[])
 	if (found < 0) {
 		if (errno == ENETDOWN)
 			fprintf(stderr,
-				"rfsec: adapter %s is down (try: hciconfig %s up)\n",
-				dev->name, dev->name);
+				"rfsec: adapter %s is down (try: %s)\n",
+				dev->name, config_power_on_hint(dev->name));
 		else
 			fprintf(stderr, "rfsec: inquiry on %s failed: %s\n",
 				dev->name, strerror(errno));
 		free(peers);
 		return RFSEC_EXIT_FAILURE;
 	}
+	if (json) {
+		json_begin_document(&j, stdout, pretty);
+		scan_addr_json(&j, dev);
+		json_begin_array(&j, "devices");
+	}
 	dd = found ? hci_open_dev(dev->id) : -1;
 	for (i = 0; i < found; i++) {
-		scan_addr_str(addr, ii[i].bdaddr.b);
+		config_addr_str(addr, ii[i].bdaddr.b);
 		if (dd < 0 || hci_read_remote_name(dd, &ii[i].bdaddr,
 						   sizeof(name), name,
 						   SCAN_NAME_TIMEOUT_MS) < 0)
@@ -193,7 +230,20 @@ int scan_main(int argc, char *argv[])
 				       RFSEC_ADDR_LEN) &&
 			       !memcmp(peers[k].addr, ii[i].bdaddr.b,
 				       RFSEC_ADDR_LEN);
+		if (json) {
+			json_begin_object(&j, NULL);
+			json_string(&j, "address", addr);
+			json_bool(&j, "peer", peer);
+			json_string(&j, "name", name);
+			json_end_object(&j);
+			continue;
+		}
 		printf("%s  %-4s  %s\n", addr, peer ? "peer" : "-", name);
+		fflush(stdout);
+	}
+	if (json) {
+		json_end_array(&j);
+		json_end_document(&j);
 		fflush(stdout);
 	}
 	if (dd >= 0)

@@ -9,11 +9,13 @@
 #define _GNU_SOURCE
 
 #include "btdev.h"
+#include "cli.h"
 #include "config.h"
 #include "encoding.h"
 #include "genl.h"
 #include "json.h"
 #include "kconf.h"
+#include "listing.h"
 #include "subcommands.h"
 
 #include <inttypes.h>
@@ -22,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#define SHOW_USAGE "Usage: rfsec show [ADAPTER] [-j|--json]\n"
+#define SHOW_USAGE "Usage: rfsec show [-j|--json] [-p|--pretty] [ADAPTER]\n"
 
 static int show_help(FILE *out, int ret)
 {
@@ -34,15 +36,10 @@ static int show_help(FILE *out, int ret)
 		"and records received and sent, handshakes, rekeys, open connections\n"
 		"and failed handshakes by reason. No secret is ever shown. Needs\n"
 		"CAP_NET_ADMIN: who is trusted, and when they met, is not for every user.\n\n"
-		"  -j, --json  one JSON object; the fields are listed in rfsec(8)\n\n"
+		"  -j, --json    one JSON object on one line (docs/JSON.md, rfsec(8))\n"
+		"  -p, --pretty  the same JSON, indented\n\n"
 		"Exit status: 0, 1 if the command failed, 2 for a wrong command line.\n");
 	return ret;
-}
-
-static void show_addr_str(char out[18], const uint8_t addr[RFSEC_ADDR_LEN])
-{
-	snprintf(out, 18, "%02X:%02X:%02X:%02X:%02X:%02X", addr[5], addr[4],
-		 addr[3], addr[2], addr[1], addr[0]);
 }
 
 /* "1 hour, 2 minutes, 3 seconds ago", as wg does it. */
@@ -107,12 +104,12 @@ static const char *show_name_or(const char *name, const char *fallback)
 
 static void show_text_peer(const struct kconf_peer *p)
 {
-	char addr[18], b64[RFSEC_KEY_BASE64_LEN + 1] = "(none)";
+	char addr[CONFIG_ADDR_STRLEN], b64[RFSEC_KEY_BASE64_LEN + 1] = "(none)";
 	const char *name;
 	bool any = false;
 	uint32_t r;
 
-	show_addr_str(addr, p->addr);
+	config_addr_str(addr, p->addr);
 	if (p->has_public_key)
 		key_to_base64(b64, p->public_key);
 	printf("\n  peer: %s\n", addr);
@@ -156,12 +153,12 @@ static void show_text(const struct kconf_identity *ids, size_t n_ids,
 		      const struct kconf_peer *peers, size_t n_peers,
 		      const struct btdev *devs, int n_devs)
 {
-	char addr[18], b64[RFSEC_KEY_BASE64_LEN + 1];
+	char addr[CONFIG_ADDR_STRLEN], b64[RFSEC_KEY_BASE64_LEN + 1];
 	const struct btdev *dev;
 	size_t i, j, count;
 
 	for (i = 0; i < n_ids; i++) {
-		show_addr_str(addr, ids[i].adapter);
+		config_addr_str(addr, ids[i].adapter);
 		key_to_base64(b64, ids[i].public_key);
 		dev = btdev_find(devs, n_devs, ids[i].adapter);
 		for (count = 0, j = 0; j < n_peers; j++)
@@ -183,91 +180,28 @@ static void show_text(const struct kconf_identity *ids, size_t n_ids,
 	}
 }
 
-static void show_json_peer(struct json *j, const struct kconf_peer *p)
-{
-	char addr[18], b64[RFSEC_KEY_BASE64_LEN + 1], other[24];
-	const char *name;
-	uint32_t r;
-
-	json_begin_object(j, NULL);
-	show_addr_str(addr, p->addr);
-	json_string(j, "address", addr);
-	if (p->has_public_key) {
-		key_to_base64(b64, p->public_key);
-		json_string(j, "public_key", b64);
-	} else {
-		json_null(j, "public_key");
-	}
-	json_string(j, "policy",
-		    show_name_or(kconf_policy_name(p->policy), "unknown"));
-	if (p->has_cipher)
-		json_string(j, "cipher",
-			    show_name_or(kconf_cipher_name(p->cipher),
-					 "unknown"));
-	else
-		json_null(j, "cipher");
-	json_bool(j, "preshared_key", p->has_psk);
-	json_u64(j, "last_handshake_ns", p->last_handshake_ns);
-	json_u64(j, "handshakes", p->handshakes);
-	json_u64(j, "rx_bytes", p->rx_bytes);
-	json_u64(j, "tx_bytes", p->tx_bytes);
-	json_u64(j, "rx_records", p->rx_records);
-	json_u64(j, "tx_records", p->tx_records);
-	json_u64(j, "rekeys", p->rekeys);
-	json_u64(j, "connections", p->connections);
-	json_u64(j, "unclean_ends", p->unclean_ends);
-	json_u64(j, "ratchets", p->ratchets);
-	json_begin_object(j, "handshake_failures");
-	for (r = 1; r < KCONF_MAX_REASONS; r++) {
-		name = kconf_failure_name(r);
-		if (!name && !p->failures[r])
-			continue;
-		if (!name) {
-			snprintf(other, sizeof(other), "reason-%" PRIu32, r);
-			name = other;
-		}
-		json_u64(j, name, p->failures[r]);
-	}
-	json_end_object(j);
-	json_end_object(j);
-}
-
 static void show_json(const struct kconf_identity *ids, size_t n_ids,
 		      const struct kconf_peer *peers, size_t n_peers,
-		      const struct btdev *devs, int n_devs)
+		      const struct btdev *devs, int n_devs, bool pretty)
 {
-	char addr[18], b64[RFSEC_KEY_BASE64_LEN + 1];
-	const struct btdev *dev;
 	struct json j;
 	size_t i, k;
 
-	json_init(&j, stdout, true);
-	json_begin_object(&j, NULL);
+	json_begin_document(&j, stdout, pretty);
 	json_begin_array(&j, "identities");
 	for (i = 0; i < n_ids; i++) {
 		json_begin_object(&j, NULL);
-		show_addr_str(addr, ids[i].adapter);
-		json_string(&j, "adapter", addr);
-		dev = btdev_find(devs, n_devs, ids[i].adapter);
-		if (dev)
-			json_string(&j, "name", dev->name);
-		else
-			json_null(&j, "name");
-		json_bool(&j, "present", dev != NULL);
-		json_bool(&j, "up", dev && dev->up);
-		key_to_base64(b64, ids[i].public_key);
-		json_string(&j, "public_key", b64);
+		listing_json_identity(&j, &ids[i], devs, n_devs);
 		json_begin_array(&j, "peers");
 		for (k = 0; k < n_peers; k++)
 			if (!memcmp(peers[k].adapter, ids[i].adapter,
 				    RFSEC_ADDR_LEN))
-				show_json_peer(&j, &peers[k]);
+				listing_json_peer(&j, &peers[k], false);
 		json_end_array(&j);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
-	json_end_object(&j);
-	json_finish(&j);
+	json_end_document(&j);
 }
 
 int show_main(int argc, char *argv[])
@@ -279,19 +213,17 @@ int show_main(int argc, char *argv[])
 	const char *which = NULL;
 	size_t n_ids = 0, n_peers = 0;
 	struct rfsec_genl *genl;
-	bool json = false;
-	int i, n_devs, ret;
+	struct cli c;
+	int n_devs, ret;
 
-	for (i = 1; i < argc; i++) {
-		if (config_is_help(argv[i]))
-			return show_help(stdout, RFSEC_EXIT_OK);
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json = true;
-		else if (!which && argv[i][0] != '-')
-			which = argv[i];
-		else
-			return show_help(stderr, RFSEC_EXIT_USAGE);
-	}
+	if (cli_parse(argc, argv, true, &c))
+		return show_help(stderr, RFSEC_EXIT_USAGE);
+	if (c.help)
+		return show_help(stdout, RFSEC_EXIT_OK);
+	if (cli_nargs(argc, &c) > 1)
+		return show_help(stderr, RFSEC_EXIT_USAGE);
+	if (cli_nargs(argc, &c) == 1)
+		which = argv[c.first];
 	if (which) {
 		ret = config_parse_adapter(which, adapter);
 		if (ret)
@@ -307,11 +239,9 @@ int show_main(int argc, char *argv[])
 	if (n_ids &&
 	    kconf_dump_peers(genl, which ? adapter : NULL, &peers, &n_peers))
 		goto out;
-	n_devs = btdev_list(devs);
-	if (n_devs < 0)
-		n_devs = 0;	/* no Bluetooth: every adapter is absent */
-	if (json)
-		show_json(ids, n_ids, peers, n_peers, devs, n_devs);
+	n_devs = listing_devices(devs);	/* none: every adapter is absent */
+	if (c.json)
+		show_json(ids, n_ids, peers, n_peers, devs, n_devs, c.pretty);
 	else
 		show_text(ids, n_ids, peers, n_peers, devs, n_devs);
 	ret = RFSEC_EXIT_OK;

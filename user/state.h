@@ -13,7 +13,10 @@
  * (creating the folders), 'rfsec peer add|set|del' keep the peers file of
  * an adapter whose folder exists up to date, and 'rfsec save' rewrites the
  * peers files from the kernel, taking pre-shared keys from the old files.
- * Files are replaced atomically (a temporary file, fsync, rename).
+ * Files are replaced atomically (NAME.tmp, fsync, rename); a NAME.tmp that
+ * a crash left is removed. Files and folders that another user could have
+ * written (not owned by root or the caller, or group- or world-writable)
+ * are refused, as sshd's StrictModes refuses them.
  */
 
 #ifndef RFSEC_USER_STATE_H
@@ -37,7 +40,8 @@ struct state_peer {
 };
 
 /*
- * The state directory: $RFSEC_STATE_DIR if set, else STATE_DEFAULT_DIR.
+ * The state directory: $RFSEC_STATE_DIR if set (and the tool does not run
+ * set-user-ID: secure_getenv), else STATE_DEFAULT_DIR.
  * NULL when RFSEC_STATE_DIR is set to the empty string: nothing is stored.
  */
 const char *state_dir(void);
@@ -64,5 +68,13 @@ int state_store_peer(const uint8_t adapter[RFSEC_ADDR_LEN],
 /* Removes the peer @addr from @adapter's peers file, if there. */
 int state_forget_peer(const uint8_t adapter[RFSEC_ADDR_LEN],
 		      const uint8_t addr[RFSEC_ADDR_LEN]);
+
+/*
+ * What @adapter's peers file says about the peer @addr: 1 and *@p filled
+ * (wipe it), 0 if no file or no such peer, -1 after printing why the file
+ * is refused.
+ */
+int state_find_peer(const uint8_t adapter[RFSEC_ADDR_LEN],
+		    const uint8_t addr[RFSEC_ADDR_LEN], struct state_peer *p);
 
 #endif /* RFSEC_USER_STATE_H */

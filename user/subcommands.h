@@ -25,5 +25,6 @@ int scan_main(int argc, char *argv[]);
 int save_main(int argc, char *argv[]);
 int restore_main(int argc, char *argv[]);
 int pair_main(int argc, char *argv[]);
+int adapters_main(int argc, char *argv[]);
 
 #endif /* RFSEC_USER_SUBCOMMANDS_H */

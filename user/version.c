@@ -4,7 +4,9 @@
  * version, protocol number and socket count.
  */
 
+#include "cli.h"
 #include "genl.h"
+#include "json.h"
 #include "subcommands.h"
 #include "rfsec.h"
 #include "version.h"
@@ -25,11 +27,13 @@ struct rfsec_module_info {
 static void version_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: rfsec version [dump]\n\n"
+		"Usage: rfsec version [-j|--json] [-p|--pretty] [dump]\n\n"
 		"Shows the versions of this tool and of the rfsec kernel module, the\n"
 		"Bluetooth protocol number of rfsec sockets and how many exist.\n\n"
-		"  dump    one line for scripts, fields separated by tabs:\n"
-		"          tool version, module version, protocol, sockets\n");
+		"  dump          one line for scripts, fields separated by tabs:\n"
+		"                tool version, module version, protocol, sockets\n"
+		"  -j, --json    one JSON object on one line (docs/JSON.md)\n"
+		"  -p, --pretty  the same JSON, indented\n");
 }
 
 static int version_attr_cb(const struct nlattr *attr, void *data)
@@ -88,38 +92,55 @@ static int version_get_module_info(struct rfsec_module_info *info)
 	return 0;
 }
 
-static int version_show(bool dump)
+static int version_show(bool dump, const struct cli *c)
 {
 	struct rfsec_module_info info = { 0 };
+	struct json j;
 
-	if (!dump)
+	if (!dump && !c->json)
 		printf("rfsec tool %s\n", RFSEC_VERSION);
 	fflush(stdout);		/* keep the order if stderr follows */
 
 	if (version_get_module_info(&info))
 		return RFSEC_EXIT_FAILURE;
 
-	if (dump)
+	if (c->json) {
+		json_begin_document(&j, stdout, c->pretty);
+		json_string(&j, "tool_version", RFSEC_VERSION);
+		json_string(&j, "module_version", info.version);
+		json_u64(&j, "protocol", info.proto);
+		json_u64(&j, "sockets", info.sockets);
+		json_end_document(&j);
+	} else if (dump) {
 		printf("%s\t%s\t%u\t%u\n", RFSEC_VERSION, info.version,
 		       info.proto, info.sockets);
-	else
+	} else {
 		printf("rfsec module %s (BTPROTO_RFSEC %u, %u socket%s)\n",
 		       info.version, info.proto, info.sockets,
 		       info.sockets == 1 ? "" : "s");
-	return RFSEC_EXIT_OK;
+	}
+	return fflush(stdout) || ferror(stdout) ? RFSEC_EXIT_FAILURE :
+						  RFSEC_EXIT_OK;
 }
 
 int version_main(int argc, char *argv[])
 {
-	if (argc == 1)
-		return version_show(false);
-	if (argc == 2 && !strcmp(argv[1], "dump"))
-		return version_show(true);
-	if (argc == 2 && (!strcmp(argv[1], "--help") ||
-			  !strcmp(argv[1], "-h"))) {
+	struct cli c;
+	int n;
+
+	if (cli_parse(argc, argv, true, &c)) {
+		version_usage(stderr);
+		return RFSEC_EXIT_USAGE;
+	}
+	if (c.help) {
 		version_usage(stdout);
 		return RFSEC_EXIT_OK;
 	}
+	n = cli_nargs(argc, &c);
+	if (n == 0)
+		return version_show(false, &c);
+	if (n == 1 && !strcmp(argv[c.first], "dump") && !c.json)
+		return version_show(true, &c);
 	version_usage(stderr);
 	return RFSEC_EXIT_USAGE;
 }

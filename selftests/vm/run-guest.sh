@@ -2,12 +2,13 @@
 # Boots one Debian kernel under QEMU with the host's root file system and the
 # rfsec module built for that kernel, and runs one job in it:
 #   run-guest.sh [-t SECONDS] [-n CONTROLLERS] [-T TEST,TEST...] [-o OUTDIR]
-#                [-L LIST] VERSION tests|demo|shell|bench|script
+#                [-L LIST] [-s SCALE] VERSION tests|demo|shell|bench|script
 # (script: -T names a host script the guest runs as root, output in
 # OUTDIR/script.log; for debugging)
 # Results, the kernel log and the console log land in OUTDIR, by default
 # build/results/VERSION/. -T runs only the named tests of the list; -L names
-# the list: tests (selftests/tests.list, the default) or soak.
+# the list: tests (selftests/tests.list, the default) or soak. -s multiplies
+# the list's time limits (a machine shared with other guests runs slower).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,13 +18,14 @@ controllers=3
 only=
 out=
 list=tests
-while getopts "t:n:T:o:L:" opt; do
+while getopts "t:n:T:o:L:s:" opt; do
 	case "$opt" in
 	t) timeout_s=$OPTARG ;;
 	n) controllers=$OPTARG ;;
 	T) only=$OPTARG ;;
 	o) out=$OPTARG ;;
 	L) list=$OPTARG ;;
+	s) scale=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -54,6 +56,7 @@ mkdir -p "$out"
 cmdline="console=ttyS0 panic=-1 loglevel=5 rfsec_script=$here/guest-init.sh"
 cmdline+=" rfsec_modules=$root/lib/modules rfsec_top=$top rfsec_mode=$mode"
 cmdline+=" rfsec_controllers=$controllers rfsec_only=$only rfsec_list=$list"
+[ -n "${scale:-}" ] && cmdline+=" rfsec_scale=$scale"
 
 # The debug kernels (debug-kernel.sh, versions *-rfsec-debug) need more
 # memory (KASAN's shadow and quarantine, kmemleak's and SLUB debugging's
