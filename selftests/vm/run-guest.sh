@@ -7,7 +7,7 @@
 # OUTDIR/script.log; for debugging)
 # Results, the kernel log and the console log land in OUTDIR, by default
 # build/results/VERSION/. -T runs only the named tests of the list; -L names
-# the list: tests (selftests/tests.list, the default) or soak.
+# the list: tests (selftests/tests.list, the default), soak or fuzz.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
