@@ -189,7 +189,17 @@ static void generate(struct fz_req *r, const struct fz_model *m)
 			    pool.privs[below(N_KEYS)] : zero, RFSEC_KEY_LEN);
 	} else if (k < 15) {
 		r->cmd = RFSEC_CMD_DEL_IDENTITY;
-		put_addr(r, RFSEC_A_ADAPTER, pool.adapters, N_ADAPTERS, 97);
+		/*
+		 * Half the time one that exists: an identity made on a random
+		 * address would otherwise hold its slot for ever, and the
+		 * limit would refuse every other.
+		 */
+		if (m->n && chance(50))
+			put(r, RFSEC_A_ADAPTER, &m->ids[below(m->n)].adapter,
+			    RFSEC_ADDR_LEN);
+		else
+			put_addr(r, RFSEC_A_ADAPTER, pool.adapters, N_ADAPTERS,
+				 97);
 	} else if (k < 55) {
 		r->cmd = RFSEC_CMD_SET_PEER;
 		put_addr(r, RFSEC_A_ADAPTER, pool.adapters, N_ADAPTERS, 98);
@@ -205,7 +215,16 @@ static void generate(struct fz_req *r, const struct fz_model *m)
 			put_u32(r, RFSEC_A_PEER_CIPHER, chance(95) ?
 				1 + below(2) : below(4));
 	} else if (k < 70) {
+		const struct fz_identity *id = m->n ? &m->ids[below(m->n)] :
+			NULL;
+
 		r->cmd = RFSEC_CMD_DEL_PEER;
+		if (id && id->n_peers && chance(50)) {
+			put(r, RFSEC_A_ADAPTER, &id->adapter, RFSEC_ADDR_LEN);
+			put(r, RFSEC_A_PEER_ADDR,
+			    &id->peers[below(id->n_peers)].addr, RFSEC_ADDR_LEN);
+			return;
+		}
 		put_addr(r, RFSEC_A_ADAPTER, pool.adapters, N_ADAPTERS, 98);
 		put_addr(r, RFSEC_A_PEER_ADDR, pool.peers, N_PEERS, 98);
 	} else if (k < 78) {
