@@ -16,7 +16,6 @@
  * with the same seed and count. Prints TAP, then the figures.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
+#include "fuzz_util.h"
 #include "nlfuzz.h"
 #include "nlfuzz_io.h"
 
@@ -38,14 +38,9 @@
 
 static uint64_t rng_state, seed;
 
-/* splitmix64: small, fast and fully determined by the seed. */
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(&rng_state);
 }
 
 static unsigned int below(unsigned int n)
@@ -483,24 +478,6 @@ fail:
 	printf("# failed at request %lu of this sender; reproduce with nlfuzz -s %#llx and the same counts\n",
 	       counts.sent, (unsigned long long)seed);
 	return false;
-}
-
-static int tap_n, tap_failed;
-
-static void tap(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	tap_failed += !ok;
-	fflush(stdout);
 }
 
 /* The unprivileged half, in a child that has dropped every privilege. */

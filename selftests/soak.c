@@ -15,11 +15,11 @@
  */
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <openssl/sha.h>
 
 #include "util.h"
+#include "fuzz_util.h"
 
 #define MAX_CONNS	UTIL_RFCOMM_MAX_CHANNEL
 #define IO_TIMEOUT_MS	30000
@@ -42,11 +42,7 @@ static time_t deadline;
 
 static uint64_t next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(s);
 }
 
 static int rfsec_socket(void)
@@ -154,21 +150,6 @@ static void *run(void *arg)
 	}
 	free(buf);
 	return NULL;
-}
-
-static int tap_n, tap_failed;
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	tap_failed += !ok;
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)

@@ -20,13 +20,13 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
 #include "util.h"
+#include "fuzz_util.h"
 
 #define SLOTS		24
 #define MAX_THREADS	16
@@ -72,11 +72,7 @@ static unsigned long updowns;
 
 static uint64_t next(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(s);
 }
 
 static unsigned int below(struct worker *w, unsigned int n)
@@ -488,21 +484,6 @@ out:
 	close(c);
 	close(l);
 	return ok;
-}
-
-static int tap_n, tap_failed;
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	tap_failed += !ok;
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
