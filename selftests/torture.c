@@ -443,6 +443,20 @@ out:
 	return r.sockets;
 }
 
+/* References to the module (/sys/module/rfsec/refcnt), or -1. */
+static int module_refs(void)
+{
+	FILE *f = fopen("/sys/module/rfsec/refcnt", "r");
+	int n = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
 /*
  * After the storm: a new connection hci0 -> hci1 over @proto (RFCOMM, the
  * oracle for the stack underneath, or rfsec, encrypted) carries 64 KiB.
@@ -492,7 +506,7 @@ int main(int argc, char **argv)
 	unsigned long seconds = full ? 300 : 45, max_calls = 0, total = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t seed = 0, rng;
-	int opt, sockets = -1;
+	int opt, sockets = -1, refs_before, refs = -1;
 	bool calm, plain;
 
 	while ((opt = getopt(argc, argv, "s:t:n:j:")) != -1) {
@@ -533,6 +547,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 0; i < SLOTS; i++)
 		slots.fd[i] = -1;
+	refs_before = module_refs();
 	for (int i = 0; i < n_workers; i++) {
 		workers[i].rng = next(&rng);
 		pthread_create(&workers[i].thread, NULL, work, &workers[i]);
@@ -554,10 +569,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < SLOTS; i++)
 		slot_close(i);
 	/* Closing ends connections in the background: give it 30 s. */
-	for (int i = 0; i < 300 && (sockets = module_sockets()) != 0; i++)
+	for (int i = 0; i < 300 && ((sockets = module_sockets()) != 0 ||
+				    (refs = module_refs()) != refs_before); i++)
 		usleep(100000);
 	tap(sockets == 0, "every rfsec socket is gone once closed (the module counts %d)",
 	    sockets);
+	/* A socket freed late, or never, still holds the module. */
+	tap(refs == refs_before, "the module's reference count is back to %d (it is %d)",
+	    refs_before, refs);
 	util_wait_links_down();
 	plain = still_works(BTPROTO_RFCOMM, 29);
 	if (!plain) {
