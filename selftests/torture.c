@@ -69,6 +69,13 @@ static volatile bool started, stopping;
 static struct timespec t_start;
 static bdaddr_t addr0, addr1;
 static unsigned long updowns;
+/*
+ * Whether the controllers may go down and up: not on a kernel where the
+ * absent-peer probe saw the Bluetooth core free an hci_chan twice (Debian
+ * 6.1's, docs/TESTING.md), since a connect paging a controller that just
+ * went down is that trigger, and the kernel crashes.
+ */
+static bool cycling = true;
 
 static uint64_t next(uint64_t *s)
 {
@@ -388,7 +395,7 @@ static bool supervise(uint64_t *rng, long deadline_ms, unsigned long max_calls)
 				return true;
 			continue;
 		}
-		if (now_ms() < next_flip)
+		if (!cycling || now_ms() < next_flip)
 			continue;
 		if (down < 0) {
 			down = next(rng) % 2;
@@ -507,6 +514,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t seed = 0, rng;
 	int opt, sockets = -1, refs_before, refs = -1;
+	char verdict[256];
 	bool calm, plain;
 
 	while ((opt = getopt(argc, argv, "s:t:n:j:")) != -1) {
@@ -541,6 +549,12 @@ int main(int argc, char **argv)
 	if (!util_hci_addr(0, &addr0) || !util_hci_addr(1, &addr1)) {
 		tap(false, "hci0 and hci1 exist");
 		goto out;
+	}
+	util_absent_peer_verdict(verdict, sizeof(verdict));
+	if (strcmp(verdict, "clean")) {
+		cycling = false;
+		printf("ok %d controllers going down and up under the calls # SKIP not safe on this kernel: absent-peer probe %s\n",
+		       ++tap_n, verdict[0] ? verdict : "did not run (selftests/check.sh runs it)");
 	}
 	/* No SA_RESTART: a signal ends a blocking call with EINTR. */
 	sigaction(SIGUSR1, &sa, NULL);
