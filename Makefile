@@ -6,7 +6,10 @@
 #   make KVER=VERSION    build the module for one kernel version
 #   make deps            install every package the build and tests need (root)
 #   make check           the whole selftest suite on Debian's 6.1 and 6.12
-#   make soak            the long variants (16 MiB transfers) on both
+#   make soak            the long variants (16 MiB transfers) and the
+#                        30 x 1,000-cycle soak on both
+#   make fuzz            the netlink fuzzer and the socket-call torture,
+#                        long runs, on both
 #   make check-debug     the same suite on debug kernels (KASAN, lockdep,
 #                        kmemleak, ...) built from Debian's 6.12 and 6.1
 #                        sources, cached in ~/.cache/rfsec/debug-kernels
@@ -45,7 +48,7 @@ KDIR ?= $(patsubst %/include/config/auto.conf,%,$(firstword \
 		$(BUILD)/kernels/*/root/usr/src/linux-headers-*/include/config/auto.conf \
 		2>/dev/null | sort -V))))
 
-.PHONY: all module kmod user selftests deps kernels check soak check-debug demo \
+.PHONY: all module kmod user selftests deps kernels check soak fuzz check-debug demo \
 	bench shell lint clean install install-module install-user install-dkms \
 	install-dkms-src uninstall deb
 
@@ -81,6 +84,10 @@ check: deps
 # The long variants (selftests/soak.list), run before an issue closes.
 soak: deps
 	RFSEC_SUITE=soak RFSEC_GUEST_TIMEOUT=3600 $(TOP)/selftests/check.sh
+
+# The netlink fuzzer and the socket-call torture (selftests/fuzz.list).
+fuzz: deps
+	RFSEC_SUITE=fuzz RFSEC_GUEST_TIMEOUT=3600 $(TOP)/selftests/check.sh
 
 # One debug kernel at a time; the first run builds each (about 15-30 min).
 check-debug:

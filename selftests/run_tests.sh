@@ -8,8 +8,10 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: run_tests.sh OUTDIR}
 cd /tmp || exit 1
-# The soak list runs the long variants of the tests that have them.
+# The soak list runs the long variants of the tests that have them, the
+# fuzz list the long runs of the fuzzers.
 [ "${rfsec_list:-tests}" = soak ] && export RFSEC_SOAK=1
+[ "${rfsec_list:-tests}" = fuzz ] && export RFSEC_FUZZ=1
 # The lists' time limits are for Debian's kernels; the debug kernels (KASAN,
 # lockdep, kmemleak under software emulation) run the suite about three
 # times slower (measured: 2108 s against 636-806 s).

@@ -27,9 +27,11 @@
  * of the wrong length, or a number out of range, with ERANGE (the netlink
  * core's errno for both).
  *
- * Commands that change configuration (SET_* and DEL_*) require CAP_NET_ADMIN
- * and fail with EPERM without it. Commands that read (GET_*) may be sent by
- * anyone: no reply and no event ever carries a private or pre-shared key.
+ * Every command but GET_INFO requires CAP_NET_ADMIN and fails with EPERM
+ * without it: those that change configuration (SET_* and DEL_*), and also
+ * those that read it (GET_IDENTITY, GET_PEER), since who is trusted, and
+ * when they met, is not for every user. No reply and no event ever carries
+ * a private or pre-shared key.
  *
  * Every refusal but EPERM (which the generic netlink core gives before rfsec
  * sees the request) carries a message in the extended ACK (NLMSGERR_ATTR_MSG,
@@ -42,7 +44,7 @@
  *    ERANGE: an attribute of the wrong length or out of range
  *    ENOENT: the adapter has no identity, or the identity no such peer
  *    ENOSPC: the limit on identities or on peers per identity is reached
- *    EPERM: a change without CAP_NET_ADMIN
+ *    EPERM: a command other than GET_INFO without CAP_NET_ADMIN
  *    ENOMEM: the kernel is out of memory
  *
  * Dumps end with NLMSG_DONE. If the configuration changes while a dump is in
@@ -130,7 +132,7 @@
  * RFSEC_CMD_GET_IDENTITY
  * ----------------------
  *
- * Who may call it: anyone.
+ * Who may call it: CAP_NET_ADMIN.
  *
  * Without NLM_F_DUMP, RFSEC_A_ADAPTER is required and the kernel replies with
  * that adapter's identity, or fails with ENOENT. With NLM_F_DUMP it sends
@@ -181,7 +183,7 @@
  * RFSEC_CMD_GET_PEER
  * ------------------
  *
- * Who may call it: anyone.
+ * Who may call it: CAP_NET_ADMIN.
  *
  * Without NLM_F_DUMP, RFSEC_A_ADAPTER and RFSEC_A_PEER_ADDR are required and
  * the kernel replies with that peer, or fails with ENOENT. With NLM_F_DUMP
@@ -224,9 +226,9 @@
  *
  * The multicast group RFSEC_GENL_MCGRP_EVENTS ("events"; resolve its id in
  * CTRL_ATTR_MCAST_GROUPS of the CTRL_CMD_GETFAMILY reply) announces every
- * change. Anyone may subscribe; no event carries a secret. A listener that
- * falls behind loses events (its socket reports ENOBUFS) and should dump
- * again. The event commands are only ever sent by the kernel: sent to it,
+ * change. Joining it needs CAP_NET_ADMIN (EPERM otherwise); no event carries
+ * a secret. A listener that falls behind loses events (its socket reports
+ * ENOBUFS) and should dump again. The event commands are only ever sent by the kernel: sent to it,
  * they fail with EOPNOTSUPP.
  *
  * RFSEC_CMD_IDENTITY_CHANGED: an identity was added, given a new key or

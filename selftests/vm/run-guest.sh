@@ -7,8 +7,9 @@
 # OUTDIR/script.log; for debugging)
 # Results, the kernel log and the console log land in OUTDIR, by default
 # build/results/VERSION/. -T runs only the named tests of the list; -L names
-# the list: tests (selftests/tests.list, the default) or soak. -s multiplies
-# the list's time limits (a machine shared with other guests runs slower).
+# the list: tests (selftests/tests.list, the default), soak or fuzz. -s
+# multiplies the list's time limits (a machine shared with other guests
+# runs slower).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
