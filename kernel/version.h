@@ -7,6 +7,6 @@
 #ifndef RFSEC_VERSION_H
 #define RFSEC_VERSION_H
 
-#define RFSEC_VERSION "0.1.0"
+#define RFSEC_VERSION "0.2.0"
 
 #endif /* RFSEC_VERSION_H */

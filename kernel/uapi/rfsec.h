@@ -98,7 +98,7 @@
  * with EOPNOTSUPP). The request takes no attributes. The kernel replies with
  * one message holding:
  *
- *    RFSEC_A_VERSION: NLA_NUL_STRING, the module version, e.g. "0.1.0"
+ *    RFSEC_A_VERSION: NLA_NUL_STRING, the module version, e.g. "0.2.0"
  *    RFSEC_A_PROTO: NLA_U32, the protocol number to pass to socket(2)
  *    RFSEC_A_SOCKETS: NLA_U32, how many rfsec sockets exist right now
  *
