@@ -163,14 +163,13 @@ bool rfsec_record_tx_needs_rekey(const struct rfsec_records *rec)
 	       (secs && time_after_eq(jiffies, tx->born + secs * HZ));
 }
 
-int rfsec_record_set_key(struct rfsec_records *rec, bool tx, const u8 *key)
+/*
+ * A direction's new key is in (@ret 0): its counter restarts, only now.
+ * Else the records are dead: the transform may hold half a key.
+ */
+static int rfsec_record_key_changed(struct rfsec_records *rec,
+				    struct rfsec_record_dir *dir, int ret)
 {
-	struct rfsec_record_dir *dir = tx ? &rec->tx : &rec->rx;
-	int ret;
-
-	if (rec->dead)
-		return -EPIPE;
-	ret = rfsec_aead_setkey(&dir->aead, key);
 	if (ret) {
 		rec->dead = true;
 		return ret;
@@ -179,8 +178,21 @@ int rfsec_record_set_key(struct rfsec_records *rec, bool tx, const u8 *key)
 	dir->bytes = 0;
 	dir->records = 0;
 	dir->born = jiffies;
-	dir->dh_born = dir->born;
 	return 0;
+}
+
+int rfsec_record_set_key(struct rfsec_records *rec, bool tx, const u8 *key)
+{
+	struct rfsec_record_dir *dir = tx ? &rec->tx : &rec->rx;
+	int ret;
+
+	if (rec->dead)
+		return -EPIPE;
+	ret = rfsec_record_key_changed(rec, dir,
+				       rfsec_aead_setkey(&dir->aead, key));
+	if (!ret)
+		dir->dh_born = dir->born;
+	return ret;
 }
 
 bool rfsec_record_rx_key_too_old(const struct rfsec_records *rec)
@@ -201,13 +213,5 @@ int rfsec_record_rekey(struct rfsec_records *rec, bool tx)
 		ret = -ENOMEM;
 	else
 		ret = rfsec_aead_rekey(&dir->aead, dir->scratch);
-	if (ret) {
-		rec->dead = true;
-		return ret;
-	}
-	dir->counter = 0;
-	dir->bytes = 0;
-	dir->records = 0;
-	dir->born = jiffies;
-	return 0;
+	return rfsec_record_key_changed(rec, dir, ret);
 }
