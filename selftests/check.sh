@@ -176,7 +176,7 @@ done
 
 for ver in "${vers[@]}"; do
 	echo "=== $ver: guest started"
-	"$vm/run-guest.sh" -t "${RFSEC_GUEST_TIMEOUT:-1500}" -L "$suite" \
+	"$vm/run-guest.sh" -t "${RFSEC_GUEST_TIMEOUT:-2700}" -L "$suite" \
 		"$ver" tests > "$top/build/kmod/$ver.guest.log" 2>&1 &
 	pids+=($!)
 	starts+=("$(date +%s)")
