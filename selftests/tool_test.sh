@@ -22,25 +22,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-capture() {
-	"$@" > "$tmp/out" 2> "$tmp/err"
-	echo $? > "$tmp/rc"
-}
-rc_is() { test "$(cat "$tmp/rc")" = "$1"; }
-out_has() { grep -qF -- "$1" "$tmp/out"; }
-err_has() { grep -qF -- "$1" "$tmp/err"; }
-# rc_err CODE TEXT: exit code CODE and TEXT on stderr.
-rc_err() { rc_is "$1" && err_has "$2"; }
-show() { cat "$tmp/out" "$tmp/err" | t_diag; }
-# wait_for FILE TEXT: up to 10 s for TEXT to appear in FILE.
-wait_for() {
-	local _
-	for _ in $(seq 50); do
-		grep -qF -- "$2" "$1" 2> /dev/null && return 0
-		sleep 0.2
-	done
-	return 1
-}
+# lib.sh's helpers under the short names this file has always used.
+capture() { t_capture "$@"; }
+rc_is() { t_rc_is "$@"; }
+out_has() { t_out_has "$@"; }
+err_has() { t_err_has "$@"; }
+rc_err() { t_rc_err "$@"; }
+show() { t_show; }
+wait_for() { t_wait_for "$@"; }
 # The state of the kernel, from show -j, without the statistics.
 config_of() {
 	"$rfsec" show -j | python3 -c '
